@@ -1,0 +1,514 @@
+/**
+ * The change feed (DESIGN "Data flow" step 3): what changed upstream since the
+ * serial we hold, as a `SyncPlan`.
+ *
+ * - `xmlrpc`: `changelog_since_serial` pages (uncached, carries removals); on a
+ *   first run `list_packages_with_serial`, caught up through the changelog.
+ * - `simple`: the PEP 691 `/simple/` listing, diffing `_last-serial` per project
+ *   (what bandersnatch 8 does; works against any PEP 691 index).
+ */
+
+import type { ApiMethod } from "../config/types.ts";
+import { describeError, UpstreamError } from "../errors.ts";
+import { log } from "../log.ts";
+import { isValidProjectName, MAX_NAME_LENGTH, normalizeName } from "../packaging/names.ts";
+import { assertSafeFilename } from "../packaging/paths.ts";
+import { quoteValue } from "./hostile.ts";
+import { type HttpClient, redactUrl } from "./http.ts";
+import { isJsonObject } from "./json-safety.ts";
+import { DEFAULT_RETRY_POLICY, type RetryHooks, type RetryPolicy, withRetry } from "./retry.ts";
+import { checkApiVersion, SIMPLE_JSON } from "./simple-api.ts";
+import type { RemovalEvent, RemovalKind, SyncPlan } from "./types.ts";
+import {
+  type ChangelogEvent,
+  type XmlRpcApi,
+  XmlRpcClient,
+  XmlRpcFaultError,
+  XmlRpcFormatError,
+} from "./xmlrpc.ts";
+
+/** PyPI's `LIMIT` on `changelog_since_serial`: a full page means there may be more. */
+export const CHANGELOG_PAGE_SIZE = 50_000;
+/** Warnings printed one per line before the rest are only counted. */
+const MAX_WARNING_LINES = 50;
+
+/** What we hold, as the change feed needs to know it. */
+export interface HeldState {
+  /** Serial recorded by the last complete run (`status`), 0 on a first run. */
+  currentSerial: number;
+  /** Serial we hold for a normalized project name, if we hold it. */
+  heldSerial?: (normalizedName: string) => number | undefined;
+  /** Normalized names we hold (for `vanished`). */
+  heldNames?: Iterable<string>;
+}
+
+/** Retry settings for the feed's requests. */
+export interface FeedRetry {
+  retry?: RetryPolicy;
+  retryHooks?: RetryHooks;
+}
+
+// --- names --------------------------------------------------------------------
+
+/** Counts warnings and stops printing them one per line after `MAX_WARNING_LINES`. */
+class WarningBudget {
+  count = 0;
+  constructor(private readonly source: string) {}
+
+  warn(message: string): void {
+    this.count++;
+    if (this.count <= MAX_WARNING_LINES) log.warning(message);
+  }
+
+  summarize(): void {
+    if (this.count > MAX_WARNING_LINES) {
+      log.warning(
+        `${this.source}: ${this.count - MAX_WARNING_LINES} more entries skipped (${this.count} in all)`,
+      );
+    }
+  }
+}
+
+/** Why a project name is refused, or null. */
+function nameProblem(name: string): string | null {
+  if (isValidProjectName(name)) return null;
+  if (name.length > MAX_NAME_LENGTH) return `longer than ${MAX_NAME_LENGTH} characters`;
+  return "not a PEP 508 project name (ASCII letters and digits, with . _ - only between them)";
+}
+
+/** The caller's retry hooks, with a warning line per retry unless the caller logs itself. */
+function retryHooksWithLog(hooks: RetryHooks | undefined): RetryHooks {
+  return {
+    onRetry: ({ attempt, delayMs, error }) =>
+      log.warning(
+        `${describeError(error)} (attempt ${attempt}); retrying in ${(delayMs / 1000).toFixed(1)} s`,
+      ),
+    ...hooks,
+  };
+}
+
+// --- changelog collapsing -----------------------------------------------------
+
+const REMOVE_FILE_PREFIX = "remove file ";
+/** `add py3 file foo-1.0-py3-none-any.whl`, `add source file foo-1.0.tar.gz`. */
+const ADD_FILE = /^add \S+ file (.+)$/;
+
+/** The result of collapsing changelog events (pure; see `collapseChangelog`). */
+export interface CollapsedChangelog {
+  /** normalized name → display name and serial the page must reach. */
+  projects: Map<string, { displayName: string; serial: number }>;
+  removals: RemovalEvent[];
+  /** Normalized names whose latest event is `remove project` (not in `projects`). */
+  removedProjects: Set<string>;
+  /** Highest serial among all events, skipped ones included; 0 when there were none. */
+  highestSerial: number;
+  /** Events skipped for a bad project name or file name. */
+  skipped: number;
+}
+
+interface ProjectHistory {
+  displayName: string;
+  serial: number;
+  removedProject: boolean;
+  removals: RemovalEvent[];
+}
+
+/**
+ * Collapses changelog events into normalized name → highest serial (display name
+ * from the latest event) plus the removals to apply. Rules:
+ * - a project whose latest event is `remove project` is not scheduled for a
+ *   fetch (its page is a 404); it is in `removedProjects` and `removals`;
+ * - a later event re-creating what a removal removed wins and drops that removal
+ *   (`create`/`new release`/`add … file` after `remove project`; `new release v`
+ *   or a file of `v` after `remove release v`; `add … file f` after `remove file f`;
+ *   `project quarantine cleared` after `project quarantined`), so applying the
+ *   remaining removals before or after the project's fetch gives the same mirror;
+ * - `remove project` replaces earlier removals of the same project;
+ * - `project quarantined` keeps the project scheduled (its page turns empty with
+ *   status `quarantined`) and records the removal;
+ * - events with an invalid project name, or a `remove file` with an unsafe file
+ *   name, are skipped with a warning, but their serial still counts.
+ */
+export function collapseChangelog(events: readonly ChangelogEvent[]): CollapsedChangelog {
+  const ordered = [...events].sort((left, right) => left[4] - right[4]);
+  const histories = new Map<string, ProjectHistory>();
+  const warnings = new WarningBudget("changelog");
+  let highestSerial = 0;
+
+  for (const [name, version, , action, serial] of ordered) {
+    if (serial > highestSerial) highestSerial = serial;
+    const problem = nameProblem(name);
+    if (problem) {
+      warnings.warn(`Skipping changelog event ${serial} for project name ${quoteValue(name)}: ${problem}`);
+      continue;
+    }
+    const normalizedName = normalizeName(name);
+    let history = histories.get(normalizedName);
+    if (!history) {
+      history = { displayName: name, serial, removedProject: false, removals: [] };
+      histories.set(normalizedName, history);
+    }
+    history.displayName = name;
+    history.serial = serial;
+
+    const removal = removalOf(name, version, action, serial, warnings);
+    if (removal?.kind === "remove project") {
+      history.removedProject = true;
+      history.removals = [removal];
+      continue;
+    }
+    history.removedProject = false;
+    history.removals = history.removals.filter((earlier) => !supersedes(action, version, earlier));
+    if (removal) history.removals.push(removal);
+  }
+  warnings.summarize();
+
+  const projects = new Map<string, { displayName: string; serial: number }>();
+  const removedProjects = new Set<string>();
+  const removals: RemovalEvent[] = [];
+  for (const [normalizedName, history] of histories) {
+    if (history.removedProject) removedProjects.add(normalizedName);
+    else projects.set(normalizedName, { displayName: history.displayName, serial: history.serial });
+    removals.push(...history.removals);
+  }
+  removals.sort((left, right) => left.serial - right.serial);
+  return { projects, removals, removedProjects, highestSerial, skipped: warnings.count };
+}
+
+function removalOf(
+  project: string,
+  version: string | null,
+  action: string,
+  serial: number,
+  warnings: WarningBudget,
+): RemovalEvent | null {
+  const make = (kind: RemovalKind, filename: string | null = null): RemovalEvent => ({
+    kind,
+    project,
+    version,
+    filename,
+    serial,
+  });
+  if (action === "remove project") return make("remove project");
+  if (action === "remove release") return make("remove release");
+  if (action === "project quarantined") return make("project quarantined");
+  if (action.startsWith(REMOVE_FILE_PREFIX)) {
+    const filename = action.slice(REMOVE_FILE_PREFIX.length);
+    try {
+      assertSafeFilename(filename, "removed file name");
+    } catch (error) {
+      warnings.warn(`Skipping changelog event ${serial} of ${project}: ${(error as Error).message}`);
+      return null;
+    }
+    return make("remove file", filename);
+  }
+  return null;
+}
+
+/** Whether `action` (with its `version`) re-creates what `earlier` removed. */
+function supersedes(action: string, version: string | null, earlier: RemovalEvent): boolean {
+  const addedFile = ADD_FILE.exec(action)?.[1];
+  switch (earlier.kind) {
+    case "remove project":
+      return action === "create" || action === "new release" || addedFile !== undefined;
+    case "remove release":
+      return (action === "new release" || addedFile !== undefined) && version === earlier.version;
+    case "remove file":
+      return addedFile === earlier.filename;
+    case "project quarantined":
+      return action === "project quarantine cleared";
+  }
+}
+
+// --- xmlrpc -------------------------------------------------------------------
+
+/** Options of `planFromXmlRpc`. */
+export interface XmlRpcPlanOptions extends HeldState, FeedRetry {
+  /** Page size at which another `changelog_since_serial` call is made (PyPI: 50,000). */
+  pageSize?: number;
+}
+
+/**
+ * Builds the plan from XML-RPC.
+ *
+ * First run (`currentSerial === 0`): `changelog_last_serial` (S0), then
+ * `list_packages_with_serial` (every project at its serial; L = highest listed
+ * serial). The list is a consistent snapshot but may be cached (Redis, up to an
+ * hour): when S0 > L, the list may lack events up to S0, so the changelog is read
+ * from L and merged (later events win, removals included). Only then is
+ * targetSerial = max(L, S0, events): taking S0 alone when it is higher would lose
+ * every event the cached list missed; taking L alone would be safe but replay
+ * events next run. When L >= S0 the list is at least as fresh as S0 and
+ * targetSerial = L; later events are read by the next run.
+ *
+ * Later runs: `changelog_since_serial` from `currentSerial`, again from the
+ * highest serial seen while a page comes back full (`pageSize`).
+ *
+ * Throws `UpstreamError`; an upstream without XML-RPC gets a message that
+ * suggests `api-method = simple`.
+ */
+export async function planFromXmlRpc(api: XmlRpcApi, options: XmlRpcPlanOptions): Promise<SyncPlan> {
+  const call = <T>(operation: () => Promise<T>) => callXmlRpc(api, operation, options);
+  if (options.currentSerial === 0) return firstRunPlan(api, options, call);
+
+  const events = await readChangelog(
+    api,
+    options.currentSerial,
+    options.pageSize ?? CHANGELOG_PAGE_SIZE,
+    call,
+  );
+  const collapsed = collapseChangelog(events);
+  return {
+    targetSerial: Math.max(options.currentSerial, collapsed.highestSerial),
+    projects: collapsed.projects,
+    removals: collapsed.removals,
+    vanished: [],
+  };
+}
+
+async function firstRunPlan(
+  api: XmlRpcApi,
+  options: XmlRpcPlanOptions,
+  call: <T>(operation: () => Promise<T>) => Promise<T>,
+): Promise<SyncPlan> {
+  const journalHead = await call(() => api.changelogLastSerial());
+  const listed = await call(() => api.listPackagesWithSerial());
+  if (listed.size === 0) {
+    throw new UpstreamError(
+      `list_packages_with_serial at ${redactUrl(api.endpoint)} returned no projects; refusing an empty mirror plan`,
+    );
+  }
+  const warnings = new WarningBudget("list_packages_with_serial");
+  const projects = new Map<string, { displayName: string; serial: number }>();
+  let listedHighest = 0;
+  for (const [displayName, serial] of listed) {
+    if (serial > listedHighest) listedHighest = serial;
+    const problem = nameProblem(displayName);
+    if (problem) {
+      warnings.warn(`Skipping listed project name ${quoteValue(displayName)}: ${problem}`);
+      continue;
+    }
+    const normalizedName = normalizeName(displayName);
+    const existing = projects.get(normalizedName);
+    if (!existing || serial > existing.serial) projects.set(normalizedName, { displayName, serial });
+  }
+  warnings.summarize();
+  const listedNames = new Set(projects.keys());
+
+  let removals: RemovalEvent[] = [];
+  let targetSerial = listedHighest;
+  if (journalHead > listedHighest) {
+    log.info(
+      `Project list is at serial ${listedHighest}, the journal at ${journalHead}: catching up from the changelog`,
+    );
+    const events = await readChangelog(api, listedHighest, options.pageSize ?? CHANGELOG_PAGE_SIZE, call);
+    const collapsed = collapseChangelog(events);
+    for (const [normalizedName, change] of collapsed.projects) {
+      const existing = projects.get(normalizedName);
+      projects.set(normalizedName, {
+        displayName: change.displayName,
+        serial: Math.max(change.serial, existing?.serial ?? 0),
+      });
+    }
+    for (const normalizedName of collapsed.removedProjects) projects.delete(normalizedName);
+    removals = collapsed.removals;
+    targetSerial = Math.max(listedHighest, journalHead, collapsed.highestSerial);
+  }
+  return { targetSerial, projects, removals, vanished: vanishedNames(options.heldNames, listedNames) };
+}
+
+async function readChangelog(
+  api: XmlRpcApi,
+  fromSerial: number,
+  pageSize: number,
+  call: <T>(operation: () => Promise<T>) => Promise<T>,
+): Promise<ChangelogEvent[]> {
+  const events: ChangelogEvent[] = [];
+  let since = fromSerial;
+  while (true) {
+    const page = await call(() => api.changelogSinceSerial(since));
+    let highest = since;
+    for (const event of page) {
+      // The journal only returns serials above `since`; anything else is ignored.
+      if (event[4] <= since) continue;
+      events.push(event);
+      if (event[4] > highest) highest = event[4];
+    }
+    if (page.length < pageSize) break;
+    if (highest === since) {
+      throw new UpstreamError(
+        `changelog_since_serial at ${redactUrl(api.endpoint)}: a full page of ${page.length} events did not advance past serial ${since}`,
+      );
+    }
+    log.debug(`changelog_since_serial(${since}): ${page.length} events, reading on from ${highest}`);
+    since = highest;
+  }
+  return events;
+}
+
+async function callXmlRpc<T>(api: XmlRpcApi, operation: () => Promise<T>, options: FeedRetry): Promise<T> {
+  try {
+    return await withRetry(
+      operation,
+      options.retry ?? DEFAULT_RETRY_POLICY,
+      retryHooksWithLog(options.retryHooks),
+    );
+  } catch (error) {
+    const reason = notXmlRpcReason(error);
+    if (reason) {
+      throw new UpstreamError(
+        `${redactUrl(api.endpoint)} does not answer XML-RPC (${reason}); set api-method = simple in [mirror] for this upstream`,
+        { cause: error, status: error instanceof UpstreamError ? error.status : undefined },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Why an error shows the upstream has no (usable) XML-RPC, or null for an ordinary failure. */
+function notXmlRpcReason(error: unknown): string | null {
+  if (error instanceof XmlRpcFaultError) {
+    return error.faultCode === -32601 ? `fault -32601: ${error.faultString}` : null;
+  }
+  if (!(error instanceof UpstreamError)) return null;
+  if (error.cause instanceof XmlRpcFormatError) return error.cause.message;
+  if (error.status !== undefined && [400, 403, 404, 405, 406, 410, 415, 501].includes(error.status)) {
+    return `HTTP ${error.status}`;
+  }
+  return null;
+}
+
+function vanishedNames(heldNames: Iterable<string> | undefined, listed: ReadonlySet<string>): string[] {
+  const vanished: string[] = [];
+  for (const name of heldNames ?? []) if (!listed.has(name)) vanished.push(name);
+  return vanished.sort();
+}
+
+// --- simple -------------------------------------------------------------------
+
+/** Options of `planFromSimpleIndex`. */
+export interface SimplePlanOptions extends HeldState, FeedRetry {
+  maxBytes?: number;
+}
+
+/**
+ * Builds the plan from the PEP 691 root listing `{master}/simple/`: every
+ * project whose `_last-serial` is above the serial we hold for it (or above
+ * `currentSerial` for projects we do not hold, as bandersnatch does); `vanished`
+ * = held names the listing lacks. targetSerial = max(currentSerial,
+ * `meta._last-serial` (or `X-PyPI-Last-Serial`), highest project serial).
+ * Entries with a bad name or serial are skipped with a warning each.
+ * Throws `UpstreamError` for HTML, a listing without serials, or an empty listing
+ * while we hold projects.
+ */
+export async function planFromSimpleIndex(
+  http: HttpClient,
+  master: string,
+  options: SimplePlanOptions,
+): Promise<SyncPlan> {
+  const url = `${master.replace(/\/+$/, "")}/simple/`;
+  const where = `GET ${redactUrl(url)}`;
+  let response: Awaited<ReturnType<HttpClient["getJson"]>>;
+  try {
+    response = await withRetry(
+      () => http.getJson(url, { accept: SIMPLE_JSON, maxBytes: options.maxBytes ?? 512 * 1024 * 1024 }),
+      options.retry ?? DEFAULT_RETRY_POLICY,
+      retryHooksWithLog(options.retryHooks),
+    );
+  } catch (error) {
+    if (error instanceof UpstreamError && /not JSON|answered/.test(error.message)) {
+      throw new UpstreamError(`${error.message}; api-method = simple needs an index serving PEP 691 JSON`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const document = response.body;
+  if (!isJsonObject(document) || !isJsonObject(document["meta"]) || !Array.isArray(document["projects"])) {
+    throw new UpstreamError(`${where}: not a PEP 691 project listing (needs "meta" and "projects")`);
+  }
+  const meta = document["meta"];
+  checkApiVersion(meta["api-version"], where);
+  const listingSerial =
+    serialOf(meta["_last-serial"]) ?? serialOf(response.headers.get("x-pypi-last-serial"));
+  if (listingSerial === null) {
+    throw new UpstreamError(
+      `${where}: listing has no meta._last-serial (nor X-PyPI-Last-Serial); cannot tell what changed`,
+    );
+  }
+
+  const entries = document["projects"];
+  if (
+    entries.length > 0 &&
+    !entries.some((entry) => isJsonObject(entry) && serialOf(entry["_last-serial"]) !== null)
+  ) {
+    throw new UpstreamError(
+      `${where}: no project in the listing has a _last-serial (a bandersnatch mirror?); api-method = simple needs per-project serials`,
+    );
+  }
+  const warnings = new WarningBudget("/simple/ listing");
+  const listed = new Map<string, { displayName: string; serial: number }>();
+  for (const entry of entries) {
+    const name = isJsonObject(entry) ? entry["name"] : undefined;
+    const serial = isJsonObject(entry) ? serialOf(entry["_last-serial"]) : null;
+    if (typeof name !== "string") {
+      warnings.warn(`Skipping malformed project entry in simple index: ${quoteValue(entry)}: no name`);
+      continue;
+    }
+    const problem = nameProblem(name);
+    if (problem) {
+      warnings.warn(`Skipping project name ${quoteValue(name)} in simple index: ${problem}`);
+      continue;
+    }
+    if (serial === null) {
+      warnings.warn(
+        `Skipping project ${quoteValue(name)} in simple index: _last-serial is not a non-negative integer`,
+      );
+      continue;
+    }
+    const normalizedName = normalizeName(name);
+    const existing = listed.get(normalizedName);
+    if (!existing || serial > existing.serial) listed.set(normalizedName, { displayName: name, serial });
+  }
+  warnings.summarize();
+
+  const heldNames = options.heldNames ? [...options.heldNames] : [];
+  if (listed.size === 0 && heldNames.length > 0) {
+    throw new UpstreamError(
+      `${where}: listing has no usable projects; refusing to treat all ${heldNames.length} held projects as vanished`,
+    );
+  }
+  const projects = new Map<string, { displayName: string; serial: number }>();
+  let targetSerial = Math.max(options.currentSerial, listingSerial);
+  for (const [normalizedName, project] of listed) {
+    if (project.serial > targetSerial) targetSerial = project.serial;
+    const heldSerial = options.heldSerial?.(normalizedName) ?? options.currentSerial;
+    if (project.serial > heldSerial) projects.set(normalizedName, project);
+  }
+  return { targetSerial, projects, removals: [], vanished: vanishedNames(heldNames, new Set(listed.keys())) };
+}
+
+/** A non-negative safe integer from a JSON number or a decimal string, else null. */
+function serialOf(value: unknown): number | null {
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : null;
+  if (typeof value === "string" && /^\d{1,16}$/.test(value.trim())) return serialOf(Number(value.trim()));
+  return null;
+}
+
+// --- entry point --------------------------------------------------------------
+
+/**
+ * The plan for one `mirror` run, by `api-method`.
+ *
+ * @example
+ * const plan = await buildSyncPlan({ apiMethod: "xmlrpc", master: "https://pypi.org" }, http, { currentSerial });
+ */
+export async function buildSyncPlan(
+  mirror: { apiMethod: ApiMethod; master: string },
+  http: HttpClient,
+  held: HeldState & FeedRetry & { pageSize?: number },
+): Promise<SyncPlan> {
+  if (mirror.apiMethod === "simple") return planFromSimpleIndex(http, mirror.master, held);
+  const api = new XmlRpcClient(http, `${mirror.master.replace(/\/+$/, "")}/pypi`);
+  return planFromXmlRpc(api, held);
+}
