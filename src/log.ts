@@ -57,8 +57,8 @@ function timestamp(now: Date): string {
   );
 }
 
-function write(level: LogLevel, message: string): void {
-  if (LEVEL_RANK[level] < LEVEL_RANK[threshold]) return;
+function write(level: LogLevel, message: string, always = false): void {
+  if (!always && LEVEL_RANK[level] < LEVEL_RANK[threshold]) return;
   beforeWrite?.();
   sink(`${timestamp(new Date())} ${LEVEL_LABEL[level]}: ${message}`);
 }
@@ -69,3 +69,8 @@ export const log: Logger = {
   warning: (message) => write("warning", message),
   error: (message) => write("error", message),
 };
+
+/** A line printed whatever the level (the run summary, which `--quiet` keeps). */
+export function logAlways(level: LogLevel, message: string): void {
+  write(level, message, true);
+}

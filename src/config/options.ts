@@ -20,7 +20,7 @@ import type {
   SimpleFormat,
   StorageBackendName,
 } from "./types.ts";
-import { parseBoolean, parseByteSize, parseDecimal, parseWholeNumber } from "./values.ts";
+import { parseBoolean, parseByteSize, parseDecimal, parseDeletionLimit, parseWholeNumber } from "./values.ts";
 
 export const MIRROR_SECTION = "mirror";
 
@@ -411,13 +411,8 @@ function readMaxBandwidth(reader: MirrorSectionReader): number | null {
 
 function readMaxDeletions(reader: MirrorSectionReader): DeletionLimit {
   const value = reader.text("max-deletions");
-  const percent = PERCENTAGE.exec(value);
-  if (percent) {
-    const share = Number(percent[1]);
-    if (share <= 100) return { kind: "percent", value: share };
-  }
-  const count = parseWholeNumber(value);
-  if (!percent && count !== undefined && count >= 0) return { kind: "count", value: count };
+  const limit = parseDeletionLimit(value);
+  if (limit) return limit;
   throw reader.invalid(
     "max-deletions",
     value,

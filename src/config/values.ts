@@ -5,6 +5,8 @@
  * that names the option (see `options.ts`).
  */
 
+import type { DeletionLimit } from "./types.ts";
+
 const BOOLEAN_STATES: Readonly<Record<string, boolean>> = {
   "1": true,
   yes: true,
@@ -79,4 +81,22 @@ export function parseByteSize(value: string): number | undefined {
   const unit = (match[2] ?? "").toUpperCase();
   const bytes = Math.round(Number(match[1]) * BINARY_UNITS[unit]!);
   return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+const PERCENTAGE = /^(\d+(?:\.\d+)?)\s*%$/;
+
+/**
+ * `max-deletions`: a percentage of the mirror's files (`5%`, at most 100%) or a
+ * whole number of files; undefined when it is neither.
+ *
+ * @example parseDeletionLimit("5%") // { kind: "percent", value: 5 }
+ */
+export function parseDeletionLimit(value: string): DeletionLimit | undefined {
+  const percent = PERCENTAGE.exec(value.trim());
+  if (percent) {
+    const share = Number(percent[1]);
+    return share <= 100 ? { kind: "percent", value: share } : undefined;
+  }
+  const count = parseWholeNumber(value);
+  return count !== undefined && count >= 0 ? { kind: "count", value: count } : undefined;
 }

@@ -61,6 +61,11 @@ export interface RequestOptions {
    * to refuse it. Default: the target must have the same origin as the first URL.
    */
   checkRedirect?: (target: URL, from: URL) => void;
+  /**
+   * Ask for and keep the bytes exactly as stored (`Accept-Encoding: identity`, no
+   * decompression): release files are hashed as they are, never as a server re-encoded them.
+   */
+  rawBody?: boolean;
 }
 
 /** A finished response. `finalUrl` is the URL after redirects. */
@@ -237,6 +242,7 @@ export class HttpClient {
     const headers: Record<string, string> = { "User-Agent": this.userAgent, ...options.headers };
     if (options.accept) headers["Accept"] = options.accept;
     if (options.contentType) headers["Content-Type"] = options.contentType;
+    if (options.rawBody) headers["Accept-Encoding"] = "identity";
     const checkRedirect = options.checkRedirect ?? sameOrigin;
 
     let currentUrl = new URL(url);
@@ -251,6 +257,7 @@ export class HttpClient {
           redirect: "manual",
           signal: controller.signal,
           proxy: this.proxy ?? undefined,
+          decompress: !options.rawBody,
           // Bun's own idle timer as a backstop, a little later than ours so ours names the cause.
           timeout: isTimeout(this.timeoutSeconds) ? this.timeoutSeconds * 1000 + 1000 : false,
         });

@@ -57,10 +57,10 @@ describe("the example config written for a missing file", () => {
 describe("examples/quickstart.conf", () => {
   const path = join(REPOSITORY, "examples", "quickstart.conf");
 
-  test("loads with its mirror next to the file", async () => {
+  test("loads with its mirror in ./mirror at the top of the checkout", async () => {
     const config = await loadConfig(path);
     expect(config.warnings).toEqual([]);
-    expect(config.mirror.directory).toBe(join(REPOSITORY, "examples", "mirror"));
+    expect(config.mirror.directory).toBe(join(REPOSITORY, "mirror"));
     expect(config.mirror.master).toBe("https://pypi.org");
     expect(config.mirror.apiMethod).toBe("simple");
   });

@@ -1,0 +1,312 @@
+/**
+ * One `mirror` or `sync` run, from plan to status: projects in parallel
+ * (`workers`), then upstream removals (behind the safety valve), the root index,
+ * and — only when everything promised is on disk — the new serial.
+ */
+
+import * as path from "node:path";
+import type { DeletionLimit, MirrorOptions } from "../config/types.ts";
+import { StorageError } from "../errors.ts";
+import type { IndexWriter } from "../index/writer.ts";
+import { log } from "../log.ts";
+import { normalizeName } from "../packaging/names.ts";
+import type { Downloader } from "../pipeline/downloader.ts";
+import type { Ledger } from "../state/ledger.ts";
+import {
+  checkGeneration,
+  deleteTodo,
+  readStatusSerial,
+  writeGeneration,
+  writeLastModified,
+  writeStatusSerial,
+  writeTodo,
+} from "../state/status-files.ts";
+import type { Storage } from "../storage/storage.ts";
+import { adoptExistingMirror } from "./adopt.ts";
+import { applyQueuedDeletions } from "./deletions.ts";
+import { writeDiffFiles } from "./diff-file.ts";
+import { makePlan, recordFilterFingerprint } from "./planner.ts";
+import type { ChangeFeed, ProjectFilters, UpstreamSource } from "./ports.ts";
+import { type PlannedItem, type ProjectOutcome, type StaleRetry, syncProject } from "./project-sync.ts";
+import { RunRecorder } from "./recorder.ts";
+import type { RunSummary } from "./summary.ts";
+
+export interface MirrorContext {
+  options: MirrorOptions;
+  storage: Storage;
+  ledger: Ledger;
+  source: UpstreamSource;
+  feed: ChangeFeed;
+  filters: ProjectFilters;
+  downloader: Downloader;
+  indexWriter: IndexWriter;
+  staleRetry: StaleRetry;
+}
+
+export interface MirrorRunOptions {
+  forceCheck: boolean;
+  /** `--max-deletions` for this run only. */
+  maxDeletions?: DeletionLimit;
+}
+
+/** Prepares the mirror directory: layout, generation, adoption of an existing tree. */
+export async function bootstrapMirror(context: MirrorContext): Promise<void> {
+  const { storage, options } = context;
+  for (const directory of ["web/simple", "web/packages", "web/local-stats/days"]) {
+    await storage.ensureDirectory(directory);
+  }
+  if (options.json) {
+    await storage.ensureDirectory("web/json");
+    await storage.ensureDirectory("web/pypi");
+  }
+  const generation = await checkGeneration(storage);
+  if (typeof generation === "object") {
+    throw new StorageError(
+      `unknown generation ${generation.unknown} in ${path.join(storage.location, "generation")}`,
+    );
+  }
+  if (generation === "reset" && (await storage.stat("status")) !== null) {
+    log.info("Old or missing generation file: resetting status and todo for a full sync.");
+    await storage.deleteFile("status");
+    await deleteTodo(storage);
+  }
+  await writeGeneration(storage);
+  await adoptExistingMirror(context);
+}
+
+export async function runMirror(context: MirrorContext, runOptions: MirrorRunOptions): Promise<RunSummary> {
+  const started = new Date();
+  const { storage, ledger, options } = context;
+  log.info(`Syncing with ${options.master}.`);
+  await bootstrapMirror(context);
+  const statusSerial = await readStatusSerial(storage);
+  log.info(`Current mirror serial: ${statusSerial}`);
+
+  const plan = await makePlan({
+    storage,
+    ledger,
+    feed: context.feed,
+    filters: context.filters,
+    statusSerial,
+    forceCheck: runOptions.forceCheck,
+  });
+  log.info(`Trying to reach serial: ${plan.targetSerial}`);
+  log.info(`${plan.items.length} packages to sync.`);
+
+  const recorder = new RunRecorder();
+  const outcomes = await syncAll(context, plan.items, recorder);
+
+  // Upstream removals reach the mirror (unless delete-removed = false).
+  if (options.deleteRemoved) {
+    const syncedNow = new Set<string>();
+    for (const [name, outcome] of outcomes) if (outcome.kind === "synced") syncedNow.add(name);
+    const queue = (name: string, reason: string, serial: number) => {
+      if (ledger.getProject(name) && !syncedNow.has(name)) ledger.queueProjectRemoval(name, reason, serial);
+    };
+    for (const [name, outcome] of outcomes) {
+      if (outcome.kind === "gone") queue(name, "no longer exists upstream", plan.targetSerial);
+      if (outcome.kind === "filtered") queue(name, "excluded by a metadata filter", plan.targetSerial);
+    }
+    for (const name of plan.vanished) queue(name, "gone from the upstream listing", plan.targetSerial);
+    for (const name of plan.excluded) queue(name, "excluded by the project filters", plan.targetSerial);
+    for (const removal of plan.removals) {
+      if (removal.kind === "remove project" || removal.kind === "project quarantined") {
+        queue(normalizeName(removal.project), removal.kind, removal.serial);
+      }
+    }
+  }
+  const deletions = options.deleteRemoved
+    ? await applyQueuedDeletions({
+        storage,
+        ledger,
+        indexWriter: context.indexWriter,
+        limit: runOptions.maxDeletions ?? options.maxDeletions,
+      })
+    : { deleted: [], projectsRemoved: [] };
+  if (deletions.blocked) {
+    log.error(
+      `This run would delete ${deletions.blocked.wanted} files, more than max-deletions allows (${deletions.blocked.limit}); nothing was deleted. ` +
+        "If upstream really removed them, run again with --max-deletions N (or a percentage such as 20%) to allow it once.",
+    );
+  }
+
+  const counts = countOutcomes(outcomes);
+  const success =
+    counts.failed === 0 && counts.deferred === 0 && !deletions.blocked && outcomes.size === plan.items.length;
+  const recordedSerial = success ? plan.targetSerial : statusSerial;
+
+  const changed = counts.synced > 0 || deletions.projectsRemoved.length > 0 || plan.full;
+  if (changed || (await storage.stat("web/simple/index.v1_json")) === null) {
+    log.info("Generating global index page.");
+    const projects = ledger
+      .allProjects()
+      .map((row) => ({ name: row.displayName, serial: row.serial, normalizedName: row.name }));
+    const setChanged = projectSetChanged(ledger, projects.length, deletions.projectsRemoved.length);
+    for (const written of await context.indexWriter.writeRoot(projects, recordedSerial, setChanged)) {
+      recorder.wrote(written);
+    }
+    ledger.setMeta("root_project_count", String(projects.length));
+  }
+
+  if (success) {
+    recordFilterFingerprint(ledger, context.filters);
+    ledger.clearPlan();
+    await deleteTodo(storage);
+    await writeLastModified(storage, started);
+    await storage.flush();
+    ledger.checkpoint();
+    await writeStatusSerial(storage, plan.targetSerial);
+    log.info(`New mirror serial: ${plan.targetSerial}`);
+  } else {
+    const remaining = ledger.loadPlan();
+    if (remaining) {
+      await writeTodo(storage, {
+        targetSerial: remaining.targetSerial,
+        projects: remaining.projects.map((project) => ({
+          name: project.displayName,
+          serial: project.serial,
+        })),
+      });
+    }
+  }
+  await storage.flush();
+  log.info(`${counts.synced} packages had changes`);
+  if (options.diffFile)
+    await writeDiffFiles(options, recorder.writtenPaths(), deletions.deleted, storage.location);
+
+  return buildSummary("mirror", started, {
+    previous: statusSerial,
+    target: plan.targetSerial,
+    recorded: recordedSerial,
+    planned: plan.items.length,
+    outcomes,
+    deletions,
+    downloader: context.downloader,
+    exitCode: success ? 0 : 1,
+  });
+}
+
+/** `sync <project...>`: just those projects; `status` untouched; root index unless skipped. */
+export async function runSync(
+  context: MirrorContext,
+  projectNames: string[],
+  options: { skipSimpleRoot: boolean },
+): Promise<RunSummary> {
+  const started = new Date();
+  const { storage, ledger } = context;
+  await bootstrapMirror(context);
+  const statusSerial = await readStatusSerial(storage);
+  const items: PlannedItem[] = [...new Set(projectNames.map(normalizeName))].map((name) => ({
+    name,
+    displayName: ledger.getProject(name)?.displayName ?? name,
+    requiredSerial: 0,
+    listingSerial: 0,
+  }));
+  log.info(`${items.length} packages to sync.`);
+  const recorder = new RunRecorder();
+  const outcomes = await syncAll(context, items, recorder);
+  const counts = countOutcomes(outcomes);
+  if (!options.skipSimpleRoot) {
+    log.info("Generating global index page.");
+    const projects = ledger
+      .allProjects()
+      .map((row) => ({ name: row.displayName, serial: row.serial, normalizedName: row.name }));
+    await context.indexWriter.writeRoot(projects, statusSerial, true);
+  }
+  await storage.flush();
+  const failed = counts.failed + counts.deferred + (counts.gone > 0 ? counts.gone : 0);
+  return buildSummary("sync", started, {
+    previous: statusSerial,
+    target: statusSerial,
+    recorded: statusSerial,
+    planned: items.length,
+    outcomes,
+    deletions: { deleted: [], projectsRemoved: [] },
+    downloader: context.downloader,
+    exitCode: failed === 0 ? 0 : 1,
+  });
+}
+
+/** Runs `syncProject` over the items with `workers` in flight; stops early on a fatal error. */
+async function syncAll(
+  context: MirrorContext,
+  items: PlannedItem[],
+  recorder: RunRecorder,
+): Promise<Map<string, ProjectOutcome>> {
+  const outcomes = new Map<string, ProjectOutcome>();
+  let next = 0;
+  let stop = false;
+  const projectContext = { ...context, recorder };
+  const worker = async () => {
+    while (!stop && next < items.length) {
+      const item = items[next++]!;
+      const outcome = await syncProject(projectContext, item);
+      outcomes.set(item.name, outcome);
+      if (outcome.kind === "failed") {
+        log.error(`Error syncing package: ${item.displayName}@${item.requiredSerial}: ${outcome.reason}`);
+        if (outcome.fatal) {
+          log.error("Stopping the run: the mirror directory cannot be written.");
+          stop = true;
+        } else if (context.options.stopOnError) {
+          log.error("Exiting early after error.");
+          stop = true;
+        }
+      } else if (outcome.kind === "deferred") {
+        log.warning(outcome.reason);
+      }
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(context.options.workers, Math.max(1, items.length)) }, worker),
+  );
+  return outcomes;
+}
+
+function countOutcomes(outcomes: Map<string, ProjectOutcome>) {
+  const counts = { synced: 0, gone: 0, filtered: 0, deferred: 0, failed: 0 };
+  for (const outcome of outcomes.values()) counts[outcome.kind]++;
+  return counts;
+}
+
+/** Whether the root HTML (names only) must change: a project came or went. */
+function projectSetChanged(ledger: Ledger, projectCount: number, removed: number): boolean {
+  // A removal plus an addition in one run keeps the count but shows up as a removal.
+  return removed > 0 || ledger.getMeta("root_project_count") !== String(projectCount);
+}
+
+function buildSummary(
+  command: string,
+  started: Date,
+  parts: {
+    previous: number;
+    target: number;
+    recorded: number;
+    planned: number;
+    outcomes: Map<string, ProjectOutcome>;
+    deletions: { deleted: string[]; projectsRemoved: string[]; blocked?: { wanted: number; limit: number } };
+    downloader: Downloader;
+    exitCode: number;
+  },
+): RunSummary {
+  const counts = countOutcomes(parts.outcomes);
+  const failures: { project: string; reason: string }[] = [];
+  for (const [project, outcome] of parts.outcomes) {
+    if (outcome.kind === "failed" || outcome.kind === "deferred")
+      failures.push({ project, reason: outcome.reason });
+  }
+  return {
+    command,
+    startedAt: started.toISOString(),
+    durationSeconds: (Date.now() - started.getTime()) / 1000,
+    serial: { previous: parts.previous, target: parts.target, recorded: parts.recorded },
+    projects: { planned: parts.planned, ...counts, removed: parts.deletions.projectsRemoved.length },
+    files: {
+      downloaded: parts.downloader.stats.files,
+      bytes: parts.downloader.stats.bytes,
+      deleted: parts.deletions.deleted.length,
+    },
+    deletionsBlocked: parts.deletions.blocked ?? null,
+    failures,
+    exitCode: parts.exitCode,
+  };
+}

@@ -1,0 +1,375 @@
+/**
+ * The ledger: an embedded SQLite database (WAL) in the mirror directory that
+ * knows every project and file we mirror. It makes "is this file current?"
+ * O(1) without reading data, builds the root index without listing directories,
+ * and keeps the plan of an interrupted run. It can always be rebuilt from the
+ * index pages (see `adopt.ts`).
+ */
+
+import { Database, type Statement } from "bun:sqlite";
+import * as path from "node:path";
+import { StorageError } from "../errors.ts";
+import type { RemovalEvent } from "../upstream/types.ts";
+
+export const LEDGER_FILE = "bunsnatch.db";
+const SCHEMA_VERSION = "1";
+
+export interface ProjectRow {
+  name: string;
+  displayName: string;
+  serial: number;
+}
+
+export interface FileRow {
+  /** Storage path, e.g. `web/packages/ab/cd/<hex>/foo-1.0.tar.gz`. */
+  path: string;
+  project: string;
+  size: number;
+  sha256: string;
+  /** Modification time we stamped on the file (ms since epoch), or null. */
+  mtimeMs: number | null;
+  /** When we last re-hashed it (ms since epoch), or null. */
+  verifiedAt: number | null;
+}
+
+export interface PendingDeletion {
+  /** Storage path (`web/packages/...`). */
+  path: string;
+  project: string;
+  /** Why it goes (`removed upstream`, `filtered`, `remove project`...). */
+  reason: string;
+  serial: number;
+}
+
+export interface PlannedProject {
+  name: string;
+  displayName: string;
+  serial: number;
+}
+
+export interface StoredPlan {
+  targetSerial: number;
+  projects: PlannedProject[];
+  removals: RemovalEvent[];
+}
+
+export class Ledger {
+  private readonly db: Database;
+  private readonly statements: {
+    getMeta: Statement;
+    setMeta: Statement;
+    deleteMeta: Statement;
+    getProject: Statement;
+    upsertProject: Statement;
+    deleteProject: Statement;
+    getFile: Statement;
+    upsertFile: Statement;
+    deleteFile: Statement;
+    filesOfProject: Statement;
+    markVerified: Statement;
+    planInsert: Statement;
+    forgetDeletion: Statement;
+    planDone: Statement;
+  };
+
+  private constructor(db: Database) {
+    this.db = db;
+    this.statements = {
+      getMeta: db.prepare("SELECT value FROM meta WHERE key = ?"),
+      setMeta: db.prepare(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      ),
+      deleteMeta: db.prepare("DELETE FROM meta WHERE key = ?"),
+      getProject: db.prepare("SELECT name, display_name AS displayName, serial FROM projects WHERE name = ?"),
+      upsertProject: db.prepare(
+        "INSERT INTO projects(name, display_name, serial) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET display_name = excluded.display_name, serial = excluded.serial",
+      ),
+      deleteProject: db.prepare("DELETE FROM projects WHERE name = ?"),
+      getFile: db.prepare(
+        "SELECT path, project, size, sha256, mtime_ms AS mtimeMs, verified_at AS verifiedAt FROM files WHERE path = ?",
+      ),
+      upsertFile: db.prepare(
+        "INSERT INTO files(path, project, size, sha256, mtime_ms, verified_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET project = excluded.project, size = excluded.size, sha256 = excluded.sha256, mtime_ms = excluded.mtime_ms, verified_at = excluded.verified_at",
+      ),
+      deleteFile: db.prepare("DELETE FROM files WHERE path = ?"),
+      filesOfProject: db.prepare(
+        "SELECT path, project, size, sha256, mtime_ms AS mtimeMs, verified_at AS verifiedAt FROM files WHERE project = ? ORDER BY path",
+      ),
+      markVerified: db.prepare("UPDATE files SET verified_at = ? WHERE path = ?"),
+      planInsert: db.prepare(
+        "INSERT INTO plan(name, display_name, serial, done) VALUES (?, ?, ?, 0) ON CONFLICT(name) DO UPDATE SET display_name = excluded.display_name, serial = MAX(plan.serial, excluded.serial), done = 0",
+      ),
+      planDone: db.prepare("UPDATE plan SET done = 1 WHERE name = ?"),
+      forgetDeletion: db.prepare("DELETE FROM pending_deletions WHERE path = ?"),
+    };
+  }
+
+  /** Opens (creating when needed) the ledger in `directory`. */
+  static open(directory: string): Ledger {
+    const file = path.join(directory, LEDGER_FILE);
+    let db: Database;
+    try {
+      db = new Database(file, { create: true, strict: true });
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = NORMAL");
+      db.exec("PRAGMA busy_timeout = 5000");
+      Ledger.migrate(db);
+    } catch (error) {
+      throw new StorageError(
+        `cannot open the ledger ${file}: ${error instanceof Error ? error.message : error}`,
+      );
+    }
+    return new Ledger(db);
+  }
+
+  /** An in-memory ledger, for tests and dry runs. */
+  static memory(): Ledger {
+    const db = new Database(":memory:", { strict: true });
+    Ledger.migrate(db);
+    return new Ledger(db);
+  }
+
+  private static migrate(db: Database): void {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS projects (
+        name TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        serial INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS files (
+        path TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        mtime_ms REAL,
+        verified_at INTEGER
+      );
+      CREATE INDEX IF NOT EXISTS files_by_project ON files(project);
+      CREATE TABLE IF NOT EXISTS plan (
+        name TEXT PRIMARY KEY,
+        display_name TEXT NOT NULL,
+        serial INTEGER NOT NULL,
+        done INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE IF NOT EXISTS pending_deletions (
+        path TEXT PRIMARY KEY,
+        project TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        serial INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS pending_project_removals (
+        name TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        serial INTEGER NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS plan_removals (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        project TEXT NOT NULL,
+        version TEXT,
+        filename TEXT,
+        serial INTEGER NOT NULL
+      );
+    `);
+    const version = db.query("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | null;
+    if (!version) db.query("INSERT INTO meta(key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+    else if (version.value !== SCHEMA_VERSION) {
+      throw new Error(`unknown ledger schema version ${version.value}`);
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
+  getMeta(key: string): string | undefined {
+    return (this.statements.getMeta.get(key) as { value: string } | null)?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.statements.setMeta.run(key, value);
+  }
+
+  deleteMeta(key: string): void {
+    this.statements.deleteMeta.run(key);
+  }
+
+  // --- projects ---
+
+  getProject(name: string): ProjectRow | undefined {
+    return (this.statements.getProject.get(name) as ProjectRow | null) ?? undefined;
+  }
+
+  /** Records a project as mirrored at `row.serial` (cancelling any queued removal of it). */
+  upsertProject(row: ProjectRow): void {
+    this.statements.upsertProject.run(row.name, row.displayName, row.serial);
+    this.forgetProjectRemoval(row.name);
+  }
+
+  /** Forgets a project and its file rows. */
+  deleteProject(name: string): void {
+    this.transaction(() => {
+      this.statements.deleteProject.run(name);
+      this.db.query("DELETE FROM files WHERE project = ?").run(name);
+    });
+  }
+
+  projectCount(): number {
+    return (this.db.query("SELECT COUNT(*) AS n FROM projects").get() as { n: number }).n;
+  }
+
+  /** Every project, ordered by normalized name. */
+  allProjects(): ProjectRow[] {
+    return this.db
+      .query("SELECT name, display_name AS displayName, serial FROM projects ORDER BY name")
+      .all() as ProjectRow[];
+  }
+
+  /** Normalized name → serial, for change-feed diffs. */
+  projectSerials(): Map<string, number> {
+    const result = new Map<string, number>();
+    for (const row of this.db.query("SELECT name, serial FROM projects").values() as [string, number][]) {
+      result.set(row[0], row[1]);
+    }
+    return result;
+  }
+
+  // --- files ---
+
+  getFile(filePath: string): FileRow | undefined {
+    return (this.statements.getFile.get(filePath) as FileRow | null) ?? undefined;
+  }
+
+  /** Records a file as present and owned by `row.project` (cancelling any queued deletion of it). */
+  upsertFile(row: FileRow): void {
+    this.statements.upsertFile.run(row.path, row.project, row.size, row.sha256, row.mtimeMs, row.verifiedAt);
+    this.statements.forgetDeletion.run(row.path);
+  }
+
+  deleteFile(filePath: string): void {
+    this.statements.deleteFile.run(filePath);
+  }
+
+  filesOfProject(project: string): FileRow[] {
+    return this.statements.filesOfProject.all(project) as FileRow[];
+  }
+
+  markVerified(filePath: string, at: number): void {
+    this.statements.markVerified.run(at, filePath);
+  }
+
+  fileCount(): number {
+    return (this.db.query("SELECT COUNT(*) AS n FROM files").get() as { n: number }).n;
+  }
+
+  /** Every file row, ordered by path (streamed). */
+  *allFiles(): Generator<FileRow> {
+    const query = this.db.query(
+      "SELECT path, project, size, sha256, mtime_ms AS mtimeMs, verified_at AS verifiedAt FROM files ORDER BY path",
+    );
+    for (const row of query.iterate()) yield row as FileRow;
+  }
+
+  // --- deletions waiting for the run's safety valve (max-deletions) ---
+
+  /** Queues a file for deletion; its ledger row goes (the pages no longer list it). */
+  queueDeletion(deletion: PendingDeletion): void {
+    this.transaction(() => {
+      this.db
+        .query(
+          "INSERT INTO pending_deletions(path, project, reason, serial) VALUES (?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET reason = excluded.reason, serial = excluded.serial",
+        )
+        .run(deletion.path, deletion.project, deletion.reason, deletion.serial);
+      this.statements.deleteFile.run(deletion.path);
+    });
+  }
+
+  pendingDeletions(): PendingDeletion[] {
+    return this.db
+      .query("SELECT path, project, reason, serial FROM pending_deletions ORDER BY path")
+      .all() as PendingDeletion[];
+  }
+
+  /** Drops a queued deletion (done, or the file is wanted again). */
+  forgetDeletion(filePath: string): void {
+    this.statements.forgetDeletion.run(filePath);
+  }
+
+  /** Queues a whole project for removal (gone upstream, quarantined, filtered out). */
+  queueProjectRemoval(name: string, reason: string, serial: number): void {
+    this.db
+      .query(
+        "INSERT INTO pending_project_removals(name, reason, serial) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET reason = excluded.reason, serial = excluded.serial",
+      )
+      .run(name, reason, serial);
+  }
+
+  pendingProjectRemovals(): { name: string; reason: string; serial: number }[] {
+    return this.db.query("SELECT name, reason, serial FROM pending_project_removals ORDER BY name").all() as {
+      name: string;
+      reason: string;
+      serial: number;
+    }[];
+  }
+
+  forgetProjectRemoval(name: string): void {
+    this.db.query("DELETE FROM pending_project_removals WHERE name = ?").run(name);
+  }
+
+  // --- the plan of the current run ---
+
+  /** Persists a plan (replacing any previous one) before work starts. */
+  savePlan(plan: StoredPlan): void {
+    this.transaction(() => {
+      this.db.exec("DELETE FROM plan; DELETE FROM plan_removals;");
+      for (const project of plan.projects) {
+        this.statements.planInsert.run(project.name, project.displayName, project.serial);
+      }
+      const insertRemoval = this.db.prepare(
+        "INSERT INTO plan_removals(kind, project, version, filename, serial) VALUES (?, ?, ?, ?, ?)",
+      );
+      for (const removal of plan.removals) {
+        insertRemoval.run(removal.kind, removal.project, removal.version, removal.filename, removal.serial);
+      }
+      this.setMeta("plan_target_serial", String(plan.targetSerial));
+    });
+  }
+
+  /** The unfinished plan of an interrupted run, or undefined. Finished projects are left out. */
+  loadPlan(): StoredPlan | undefined {
+    const target = this.getMeta("plan_target_serial");
+    if (target === undefined) return undefined;
+    const projects = this.db
+      .query("SELECT name, display_name AS displayName, serial FROM plan WHERE done = 0 ORDER BY name")
+      .all() as PlannedProject[];
+    const removals = (
+      this.db
+        .query("SELECT kind, project, version, filename, serial FROM plan_removals ORDER BY id")
+        .all() as RemovalEvent[]
+    ).map((removal) => ({ ...removal }));
+    return { targetSerial: Number(target), projects, removals };
+  }
+
+  markPlanDone(name: string): void {
+    this.statements.planDone.run(name);
+  }
+
+  /** Removes the stored plan once the run that made it has fully succeeded. */
+  clearPlan(): void {
+    this.transaction(() => {
+      this.db.exec("DELETE FROM plan; DELETE FROM plan_removals;");
+      this.deleteMeta("plan_target_serial");
+    });
+  }
+
+  /** Makes everything written so far durable (a WAL checkpoint). */
+  checkpoint(): void {
+    this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+  }
+}

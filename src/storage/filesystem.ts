@@ -1,0 +1,349 @@
+/**
+ * Filesystem storage: temp file in the destination directory → fsync → rename
+ * → directory fsync (batched until `flush`). Nothing unverified is ever visible
+ * under its final name, and a failed write leaves no temporary file behind.
+ */
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { StorageError } from "../errors.ts";
+import { type FileStat, type StagedFile, type Storage, TEMP_SUFFIX } from "./storage.ts";
+
+const FILE_MODE = 0o644;
+
+/** Converts a Node error into a StorageError naming the path and the cause. */
+export function storageError(action: string, filePath: string, error: unknown): StorageError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const cause = describeCode(code) ?? (error instanceof Error ? error.message : String(error));
+  return new StorageError(`cannot ${action} ${filePath}: ${cause}`, { code, cause: error });
+}
+
+function describeCode(code: string | undefined): string | undefined {
+  switch (code) {
+    case "ENOSPC":
+      return "no space left on device (ENOSPC)";
+    case "EDQUOT":
+      return "disk quota exceeded (EDQUOT)";
+    case "EROFS":
+      return "read-only file system (EROFS)";
+    case "EACCES":
+    case "EPERM":
+      return `permission denied (${code})`;
+    case "EIO":
+      return "input/output error (EIO)";
+    default:
+      return undefined;
+  }
+}
+
+function randomSuffix(): string {
+  return Math.random().toString(36).slice(2, 10);
+}
+
+export interface FilesystemStorageOptions {
+  /** fsync files before rename and directories at `flush` (default true). */
+  fsync?: boolean;
+}
+
+export class FilesystemStorage implements Storage {
+  readonly location: string;
+  private readonly root: string;
+  private readonly fsyncEnabled: boolean;
+  private readonly dirsToSync = new Set<string>();
+
+  constructor(directory: string, options: FilesystemStorageOptions = {}) {
+    this.root = path.resolve(directory);
+    this.location = this.root;
+    this.fsyncEnabled = options.fsync ?? true;
+  }
+
+  /** Absolute path for a mirror-relative path; throws when it would escape the mirror directory. */
+  resolve(relativePath: string): string {
+    if (
+      relativePath.includes("\0") ||
+      relativePath.includes("\\") ||
+      path.posix.isAbsolute(relativePath) ||
+      relativePath.split("/").some((segment) => segment === "..")
+    ) {
+      throw new StorageError(`refusing path outside the mirror directory: ${JSON.stringify(relativePath)}`);
+    }
+    const absolute = path.resolve(this.root, relativePath);
+    if (absolute !== this.root && !absolute.startsWith(this.root + path.sep)) {
+      throw new StorageError(`refusing path outside the mirror directory: ${JSON.stringify(relativePath)}`);
+    }
+    return absolute;
+  }
+
+  async stage(relativePath: string): Promise<StagedFile> {
+    const finalPath = this.resolve(relativePath);
+    const directory = path.dirname(finalPath);
+    const tempPath = path.join(directory, `.${path.basename(finalPath)}.${randomSuffix()}${TEMP_SUFFIX}`);
+    let fd: number;
+    try {
+      fs.mkdirSync(directory, { recursive: true });
+      fd = fs.openSync(tempPath, "wx", FILE_MODE);
+    } catch (error) {
+      throw storageError("create a temporary file for", finalPath, error);
+    }
+    return new FilesystemStagedFile(this, fd, tempPath, finalPath, this.fsyncEnabled);
+  }
+
+  /** Remembers a directory whose entries changed, to fsync it at the next `flush`. */
+  noteDirectoryChanged(directory: string): void {
+    if (this.fsyncEnabled) this.dirsToSync.add(directory);
+  }
+
+  async writeAtomic(relativePath: string, data: string | Uint8Array): Promise<void> {
+    const staged = await this.stage(relativePath);
+    try {
+      await staged.write(typeof data === "string" ? new TextEncoder().encode(data) : data);
+      await staged.commit();
+    } catch (error) {
+      await staged.abort();
+      throw error;
+    }
+  }
+
+  async readBytes(relativePath: string): Promise<Uint8Array | null> {
+    const absolute = this.resolve(relativePath);
+    try {
+      return new Uint8Array(await fs.promises.readFile(absolute));
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw storageError("read", absolute, error);
+    }
+  }
+
+  async readText(relativePath: string): Promise<string | null> {
+    const bytes = await this.readBytes(relativePath);
+    return bytes === null ? null : new TextDecoder().decode(bytes);
+  }
+
+  async stat(relativePath: string): Promise<FileStat | null> {
+    const absolute = this.resolve(relativePath);
+    try {
+      const stats = fs.statSync(absolute);
+      if (!stats.isFile()) return null;
+      return { size: stats.size, mtimeMs: stats.mtimeMs };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw storageError("stat", absolute, error);
+    }
+  }
+
+  async setMtime(relativePath: string, mtime: Date): Promise<void> {
+    const absolute = this.resolve(relativePath);
+    try {
+      fs.utimesSync(absolute, mtime, mtime);
+    } catch (error) {
+      throw storageError("set the modification time of", absolute, error);
+    }
+  }
+
+  async deleteFile(relativePath: string): Promise<boolean> {
+    const absolute = this.resolve(relativePath);
+    try {
+      fs.unlinkSync(absolute);
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw storageError("delete", absolute, error);
+    }
+    this.noteDirectoryChanged(path.dirname(absolute));
+    this.removeEmptyParents(path.dirname(absolute));
+    return true;
+  }
+
+  /** Removes now-empty directories below `web/packages` (content-addressed fan-out dirs). */
+  private removeEmptyParents(directory: string): void {
+    const stopAt = path.join(this.root, "web", "packages");
+    let current = directory;
+    while (current.startsWith(stopAt + path.sep)) {
+      try {
+        fs.rmdirSync(current);
+      } catch {
+        return;
+      }
+      this.dirsToSync.delete(current);
+      current = path.dirname(current);
+      this.noteDirectoryChanged(current);
+    }
+  }
+
+  async deleteTree(relativePath: string): Promise<boolean> {
+    const absolute = this.resolve(relativePath);
+    if (absolute === this.root) throw new StorageError("refusing to delete the mirror directory itself");
+    if (!fs.existsSync(absolute)) return false;
+    try {
+      fs.rmSync(absolute, { recursive: true, force: true });
+    } catch (error) {
+      throw storageError("delete", absolute, error);
+    }
+    this.noteDirectoryChanged(path.dirname(absolute));
+    return true;
+  }
+
+  async readChunks(relativePath: string, onChunk: (chunk: Uint8Array) => void): Promise<boolean> {
+    const absolute = this.resolve(relativePath);
+    let fd: number;
+    try {
+      fd = fs.openSync(absolute, "r");
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw storageError("open", absolute, error);
+    }
+    const buffer = new Uint8Array(1 << 20);
+    try {
+      for (;;) {
+        const count = await new Promise<number>((resolve, reject) =>
+          fs.read(fd, buffer, 0, buffer.length, null, (error, bytesRead) =>
+            error ? reject(error) : resolve(bytesRead),
+          ),
+        );
+        if (count === 0) break;
+        onChunk(buffer.subarray(0, count));
+      }
+    } catch (error) {
+      throw storageError("read", absolute, error);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  }
+
+  async listDirectory(relativePath: string): Promise<{ name: string; isDirectory: boolean }[]> {
+    const absolute = this.resolve(relativePath);
+    try {
+      return fs
+        .readdirSync(absolute, { withFileTypes: true })
+        .map((entry) => ({ name: entry.name, isDirectory: entry.isDirectory() }));
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw storageError("list", absolute, error);
+    }
+  }
+
+  async *walkFiles(relativePath: string): AsyncIterable<string> {
+    const pending = [relativePath.replace(/\/+$/, "")];
+    while (pending.length > 0) {
+      const directory = pending.pop()!;
+      for (const entry of await this.listDirectory(directory)) {
+        const child = directory === "" ? entry.name : `${directory}/${entry.name}`;
+        if (entry.isDirectory) pending.push(child);
+        else yield child;
+      }
+    }
+  }
+
+  async ensureDirectory(relativePath: string): Promise<void> {
+    const absolute = this.resolve(relativePath);
+    try {
+      fs.mkdirSync(absolute, { recursive: true });
+    } catch (error) {
+      throw storageError("create directory", absolute, error);
+    }
+  }
+
+  async link(relativePath: string, target: string): Promise<void> {
+    const absolute = this.resolve(relativePath);
+    const targetAbsolute = this.resolve(target);
+    const tempPath = path.join(
+      path.dirname(absolute),
+      `.${path.basename(absolute)}.${randomSuffix()}${TEMP_SUFFIX}`,
+    );
+    try {
+      fs.symlinkSync(path.relative(path.dirname(absolute), targetAbsolute), tempPath);
+      fs.renameSync(tempPath, absolute);
+    } catch (error) {
+      fs.rmSync(tempPath, { force: true });
+      throw storageError("link", absolute, error);
+    }
+    this.noteDirectoryChanged(path.dirname(absolute));
+  }
+
+  async flush(): Promise<void> {
+    const directories = [...this.dirsToSync];
+    this.dirsToSync.clear();
+    await Promise.all(directories.map((directory) => fsyncPath(directory)));
+  }
+}
+
+class FilesystemStagedFile implements StagedFile {
+  bytesWritten = 0;
+  private closed = false;
+  private finished = false;
+
+  constructor(
+    private readonly storage: FilesystemStorage,
+    private readonly fd: number,
+    private readonly tempPath: string,
+    private readonly finalPath: string,
+    private readonly fsyncEnabled: boolean,
+  ) {}
+
+  write(chunk: Uint8Array): void {
+    let offset = 0;
+    try {
+      // writeSync may write less than asked (POSIX); loop until all of it is written.
+      while (offset < chunk.length) {
+        offset += fs.writeSync(this.fd, chunk, offset, chunk.length - offset);
+      }
+    } catch (error) {
+      throw storageError("write", this.finalPath, error);
+    }
+    this.bytesWritten += chunk.length;
+  }
+
+  async commit(options: { mtime?: Date } = {}): Promise<void> {
+    if (this.finished) throw new StorageError(`${this.finalPath}: staged file already finished`);
+    try {
+      if (this.fsyncEnabled) await fsyncFd(this.fd);
+      this.close();
+      if (options.mtime) fs.utimesSync(this.tempPath, options.mtime, options.mtime);
+      fs.renameSync(this.tempPath, this.finalPath);
+    } catch (error) {
+      await this.abort();
+      throw storageError("publish", this.finalPath, error);
+    }
+    this.finished = true;
+    this.storage.noteDirectoryChanged(path.dirname(this.finalPath));
+  }
+
+  async abort(): Promise<void> {
+    this.close();
+    if (this.finished) return;
+    this.finished = true;
+    fs.rmSync(this.tempPath, { force: true });
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fs.fsync(fd, (error) => (error ? reject(error) : resolve())));
+}
+
+async function fsyncPath(directory: string): Promise<void> {
+  let fd: number;
+  try {
+    fd = fs.openSync(directory, "r");
+  } catch (error) {
+    if (isMissing(error)) return;
+    throw storageError("open", directory, error);
+  }
+  try {
+    await fsyncFd(fd);
+  } catch (error) {
+    throw storageError("fsync", directory, error);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
