@@ -19,8 +19,9 @@ export async function readStatusSerial(storage: Storage): Promise<number> {
   return Number.isSafeInteger(serial) && serial >= 0 ? serial : 0;
 }
 
-/** `status`: the decimal serial, ASCII, no newline. */
+/** `status`: the decimal serial, ASCII, no newline (left alone when it already says so, as bandersnatch does). */
 export async function writeStatusSerial(storage: Storage, serial: number): Promise<void> {
+  if ((await storage.readText(STATUS)) === String(serial)) return;
   await storage.writeAtomic(STATUS, String(serial));
 }
 
