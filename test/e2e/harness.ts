@@ -20,8 +20,10 @@ export interface CliResult {
 
 export interface RunOptions {
   env?: Record<string, string>;
-  /** Kill the process after this many milliseconds (then `code` is the signal's). */
+  /** Kill the process (SIGKILL) after this many milliseconds. */
   timeoutMs?: number;
+  /** Kill the process (SIGKILL) as soon as this returns true (polled every 10 ms). */
+  killWhen?: () => boolean;
 }
 
 /** The command that runs bunsnatch: the compiled binary when BUNSNATCH_BIN is set, else the sources. */
@@ -47,12 +49,19 @@ export async function runCli(args: string[], options: RunOptions = {}): Promise<
     env: cliEnvironment(options.env),
   });
   const timer = options.timeoutMs ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs) : undefined;
+  const killWhen = options.killWhen;
+  const poller = killWhen
+    ? setInterval(() => {
+        if (killWhen()) child.kill("SIGKILL");
+      }, 10)
+    : undefined;
   const [stdout, stderr, code] = await Promise.all([
     new Response(child.stdout).text(),
     new Response(child.stderr).text(),
     child.exited,
   ]);
   clearTimeout(timer);
+  clearInterval(poller);
   return { code, stdout, stderr };
 }
 
@@ -91,22 +100,25 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Mirro
     directory,
     configPath,
     writeConfig(extraMirror = "", sections = "") {
-      fs.writeFileSync(
-        configPath,
-        [
-          "[mirror]",
-          `directory = ${directory}`,
-          `master = ${upstream.indexUrl}`,
-          "allow-non-https = true",
-          "workers = 4",
-          "timeout = 5",
-          "global-timeout = 60",
-          extraMirror,
-          "",
-          sections,
-          "",
-        ].join("\n"),
+      const defaults: [string, string][] = [
+        ["directory", directory],
+        ["master", upstream.indexUrl],
+        ["allow-non-https", "true"],
+        ["workers", "4"],
+        ["timeout", "5"],
+        ["global-timeout", "60"],
+      ];
+      // Extra lines override the defaults of the same name (configparser forbids duplicates).
+      const overridden = new Set(
+        extraMirror
+          .split("\n")
+          .map((line) => /^([^\s=]+)\s*=/.exec(line)?.[1])
+          .filter((name): name is string => name !== undefined),
       );
+      const lines = defaults
+        .filter(([name]) => !overridden.has(name))
+        .map(([name, value]) => `${name} = ${value}`);
+      fs.writeFileSync(configPath, ["[mirror]", ...lines, extraMirror, "", sections, ""].join("\n"));
     },
     run(args, runOptions) {
       return runCli(["-c", configPath, ...args], runOptions);
@@ -124,7 +136,10 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Mirro
 }
 
 /** Every regular file under `directory` (relative path → sha256), optionally skipping some paths. */
-export function treeOf(directory: string, skip: (relative: string) => boolean = () => false): Map<string, string> {
+export function treeOf(
+  directory: string,
+  skip: (relative: string) => boolean = () => false,
+): Map<string, string> {
   const result = new Map<string, string>();
   const walk = (relative: string) => {
     for (const entry of fs.readdirSync(path.join(directory, relative), { withFileTypes: true })) {
@@ -132,7 +147,10 @@ export function treeOf(directory: string, skip: (relative: string) => boolean = 
       if (skip(child)) continue;
       if (entry.isDirectory()) walk(child);
       else if (entry.isFile()) {
-        result.set(child, new Bun.CryptoHasher("sha256").update(fs.readFileSync(path.join(directory, child))).digest("hex"));
+        result.set(
+          child,
+          new Bun.CryptoHasher("sha256").update(fs.readFileSync(path.join(directory, child))).digest("hex"),
+        );
       }
     }
   };

@@ -6,59 +6,22 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compare } from "@renovatebot/pep440";
+import {
+  directoryFor,
+  installableProjects,
+  isolatedPipEnvironment,
+  PYTHON,
+  pipAvailable,
+  pipInstall,
+  runCommand,
+} from "../support/pip.ts";
 import { startTestUpstream, type TestUpstream } from "./index.ts";
-
-const PYTHON = "/usr/bin/python3";
-
-function pipAvailable(): boolean {
-  try {
-    return (
-      Bun.spawnSync([PYTHON, "-m", "pip", "--version"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0
-    );
-  } catch {
-    return false;
-  }
-}
 
 const hasPip = pipAvailable();
 if (!hasPip)
   console.warn(
     "pip.test.ts: skipped, `/usr/bin/python3 -m pip` is not available (apt-get install python3-pip)",
   );
-
-/** An environment without the machine's pip configuration (config files, find-links, extra indexes). */
-function isolatedEnvironment(): Record<string, string> {
-  const environment: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (value !== undefined && !key.startsWith("PIP_") && !key.startsWith("PYTHON")) environment[key] = value;
-  return {
-    ...environment,
-    PIP_CONFIG_FILE: "/dev/null",
-    PIP_NO_CACHE_DIR: "1",
-    PIP_DISABLE_PIP_VERSION_CHECK: "1",
-    PIP_BREAK_SYSTEM_PACKAGES: "1",
-    PIP_NO_INPUT: "1",
-  };
-}
-
-async function run(
-  command: string[],
-  environment: Record<string, string>,
-): Promise<{ code: number; output: string }> {
-  const child = Bun.spawn(command, { env: environment, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, output: stdout + stderr };
-}
-
-/** A directory name for a project. */
-function directoryFor(name: string): string {
-  return name.replace(/[^A-Za-z0-9]+/g, "_");
-}
 
 let upstream: TestUpstream;
 let scratch: string;
@@ -72,54 +35,25 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Projects whose newest release is final, not yanked, and has a pure-Python py3 wheel; with that version. */
-function installable(): { name: string; version: string }[] {
-  const result: { name: string; version: string }[] = [];
-  for (const summary of upstream.listProjects()) {
-    const view = upstream.project(summary.normalized)!;
-    const newest = [...view.releases].sort(compare).at(-1)!;
-    const files = view.files.filter((file) => file.version === newest);
-    const pure = files.some((file) => /-py3-none-any\.whl$|-py2\.py3-none-any\.whl$/.test(file.filename));
-    if (/^\d+(\.\d+)*$/.test(newest) && pure && files.every((file) => file.yanked === false))
-      result.push({ name: summary.name, version: newest });
-  }
-  return result;
-}
-
 describe.skipIf(!hasPip)("real pip against the simulator", () => {
   test("pip installs a generated wheel (--only-binary, --no-deps) and its module imports", async () => {
-    const candidates = installable();
+    const candidates = installableProjects(upstream);
     expect(candidates.length).toBeGreaterThan(1);
-    const environment = isolatedEnvironment();
+    const environment = isolatedPipEnvironment();
     for (const candidate of candidates.slice(0, 2)) {
       const target = join(scratch, directoryFor(candidate.name));
-      const install = await run(
-        [
-          PYTHON,
-          "-m",
-          "pip",
-          "install",
-          "--no-deps",
-          "--only-binary",
-          ":all:",
-          "--disable-pip-version-check",
-          "--no-cache-dir",
-          "--index-url",
-          upstream.simpleUrl,
-          "--target",
-          target,
-          candidate.name,
-        ],
-        environment,
-      );
+      const install = await pipInstall(upstream.simpleUrl, target, candidate.name);
       expect(install.output).toContain(`Successfully installed ${candidate.name}-${candidate.version}`);
       expect(install.code).toBe(0);
       const modules = readdirSync(target).filter((entry) => !entry.includes(".") && entry !== "bin");
       expect(modules).toHaveLength(1);
-      const check = await run([PYTHON, "-c", `import ${modules[0]} as m; print(m.__version__, m.PROJECT)`], {
-        ...environment,
-        PYTHONPATH: target,
-      });
+      const check = await runCommand(
+        [PYTHON, "-c", `import ${modules[0]} as m; print(m.__version__, m.PROJECT)`],
+        {
+          ...environment,
+          PYTHONPATH: target,
+        },
+      );
       expect(check.output.trim()).toBe(`${candidate.version} ${candidate.name}`);
     }
     expect(upstream.requests.countByPrefix("/packages/", "files")).toBeGreaterThanOrEqual(2);
@@ -138,7 +72,7 @@ describe.skipIf(!hasPip)("real pip against the simulator", () => {
     }
     const script =
       "import sys, zipfile\nfor p in sys.argv[1:]:\n    assert zipfile.ZipFile(p).testzip() is None, p\nprint('ok')";
-    const check = await run([PYTHON, "-c", script, ...paths], isolatedEnvironment());
+    const check = await runCommand([PYTHON, "-c", script, ...paths]);
     expect(check.output.trim()).toBe("ok");
   });
 });
