@@ -77,6 +77,11 @@ async function syncProjectUnguarded(context: ProjectSyncContext, item: PlannedIt
     return { kind: "gone" };
   }
   if (typeof fetched === "string") return { kind: "deferred", reason: fetched };
+  // PEP 792: a quarantined project lists no files and leaves the listing; the mirror drops it like a removed one.
+  if (fetched.projectStatus?.status === "quarantined") {
+    log.info(`${item.displayName} is quarantined upstream`);
+    return { kind: "gone" };
+  }
   let page = fetched;
 
   const needsJsonApi =

@@ -12,7 +12,7 @@ import type { FileView } from "../upstream/index.ts";
 import { createFixture, type MirrorFixture } from "./harness.ts";
 
 /** html.escape(quote=True) */
-function escape(text: string): string {
+function htmlEscape(text: string): string {
   return text
     .replaceAll("&", "&amp;")
     .replaceAll("<", "&lt;")
@@ -28,12 +28,12 @@ function bandersnatchPage(displayName: string, serial: number, files: FileView[]
     .map((file) => {
       let attributes = "";
       if (file.requiresPython !== null)
-        attributes += ` data-requires-python="${escape(file.requiresPython)}"`;
+        attributes += ` data-requires-python="${htmlEscape(file.requiresPython)}"`;
       if (file.metadataSha256) {
         attributes += ` data-core-metadata="sha256=${file.metadataSha256}" data-dist-info-metadata="sha256=${file.metadataSha256}"`;
       }
       if (file.yanked !== false)
-        attributes += ` data-yanked="${file.yanked === true ? "" : escape(file.yanked)}"`;
+        attributes += ` data-yanked="${file.yanked === true ? "" : htmlEscape(file.yanked)}"`;
       return `    <a href="../..${file.path}#sha256=${file.sha256}"${attributes}>${file.filename}</a><br/>`;
     });
   return [
