@@ -1,6 +1,7 @@
 import { mirrorCommand } from "./mirror.ts";
 import { notLandedCommand } from "./not-landed.ts";
 import type { Command } from "./registry.ts";
+import { serveCommand } from "./serve.ts";
 import { syncCommand } from "./sync.ts";
 import { versionCommand } from "./version.ts";
 
@@ -33,16 +34,6 @@ export const commands: Command[] = [
     },
     "the 'Truth on disk' issue",
   ),
-  notLandedCommand(
-    {
-      name: "serve",
-      summary: "Serve the mirror over HTTP with PEP 691 content negotiation.",
-      flags: [
-        { name: "host", value: true, metavar: "ADDR", help: "address to listen on (default 127.0.0.1)" },
-        { name: "port", value: true, help: "port (default 8080)" },
-      ],
-    },
-    "no issue for it has landed yet",
-  ),
+  serveCommand,
   versionCommand,
 ];
