@@ -38,6 +38,8 @@ export interface PlanInputs {
 }
 
 const FINGERPRINT_KEY = "filter_fingerprint";
+/** The fingerprint a run started applying: pages may follow it even when that run did not finish. */
+const APPLYING_KEY = "filter_fingerprint_applying";
 
 export async function makePlan(inputs: PlanInputs): Promise<RunPlan> {
   const { storage, ledger, filters } = inputs;
@@ -56,8 +58,13 @@ export async function makePlan(inputs: PlanInputs): Promise<RunPlan> {
 
   const stored = ledger.loadPlan() ?? (await planFromTodoFile(storage));
   const recordedFingerprint = ledger.getMeta(FINGERPRINT_KEY);
-  const filtersChanged = recordedFingerprint !== undefined && recordedFingerprint !== filters.fingerprint;
+  const applyingFingerprint = ledger.getMeta(APPLYING_KEY);
+  // Also after an unfinished run with other filters (e.g. stopped by max-deletions) wrote some pages.
+  const filtersChanged =
+    (recordedFingerprint !== undefined && recordedFingerprint !== filters.fingerprint) ||
+    (applyingFingerprint !== undefined && applyingFingerprint !== filters.fingerprint);
   if (filtersChanged) log.info("Filter configuration changed since the last run: re-checking every project.");
+  if (recordedFingerprint !== filters.fingerprint) ledger.setMeta(APPLYING_KEY, filters.fingerprint);
 
   const since = filtersChanged ? 0 : (stored?.targetSerial ?? statusSerial);
   const full = since === 0;
@@ -124,6 +131,7 @@ export async function makePlan(inputs: PlanInputs): Promise<RunPlan> {
 /** Records the filter fingerprint once a run has applied it everywhere. */
 export function recordFilterFingerprint(ledger: Ledger, filters: ProjectFilters): void {
   ledger.setMeta(FINGERPRINT_KEY, filters.fingerprint);
+  ledger.setMeta(APPLYING_KEY, filters.fingerprint);
 }
 
 /** bandersnatch's `todo` (an interrupted bandersnatch run), when there is no plan in the ledger. */

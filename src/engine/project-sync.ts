@@ -101,6 +101,7 @@ async function syncProjectUnguarded(context: ProjectSyncContext, item: PlannedIt
     log.info(`${item.displayName} is excluded by a metadata filter`);
     return { kind: "filtered" };
   }
+  const listedPaths = new Set(page.files.map((file) => `web/${file.mirrorPath}`));
   const selection = context.filters.selectFiles(page);
   page = { ...page, files: selection.files, versions: selection.versions };
   for (const file of page.files) {
@@ -117,8 +118,8 @@ async function syncProjectUnguarded(context: ProjectSyncContext, item: PlannedIt
     context.ledger.transaction(() => {
       for (const row of rows) context.ledger.upsertFile(row);
     });
+    // One line per failed project: the caller logs this reason (with the project's name).
     const first = failures[0]!;
-    log.error(`Error syncing package: ${item.displayName}@${item.requiredSerial}: ${first.message}`);
     return {
       kind: "failed",
       reason: `${failures.length} file(s) failed, first: ${first.message}`,
@@ -139,10 +140,11 @@ async function syncProjectUnguarded(context: ProjectSyncContext, item: PlannedIt
     for (const old of context.ledger.filesOfProject(page.name)) {
       if (keptPaths.has(old.path)) continue;
       if (options.deleteRemoved) {
+        const listed = listedPaths.has(old.path.replace(/\.metadata$/, ""));
         context.ledger.queueDeletion({
           path: old.path,
           project: page.name,
-          reason: "no longer listed upstream",
+          reason: listed ? "excluded by the filters" : "no longer listed upstream",
           serial: page.serial,
         });
       } else {
@@ -234,6 +236,7 @@ async function saveJsonApi(context: ProjectSyncContext, name: string, saved: str
   await context.storage.writeAtomic(`web/json/${name}`, saved);
   await context.storage.writeAtomic(`web/pypi/${name}/json`, saved);
   context.recorder.wrote(`web/json/${name}`);
+  context.recorder.wrote(`web/pypi/${name}/json`);
 }
 
 interface PlacementResult {
