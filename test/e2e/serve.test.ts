@@ -19,18 +19,19 @@ import {
 
 describe("serve", () => {
   let fixture: MirrorFixture;
-  let server: ReturnType<typeof Bun.spawn>;
+  let server: { kill(): void; exited: Promise<number> };
   let base: string;
 
   beforeAll(async () => {
     fixture = await createFixture({ upstream: { projects: 6, seed: 4 } });
     expect((await fixture.run(["mirror"])).code).toBe(0);
-    server = Bun.spawn([...cliCommand(), "-c", fixture.configPath, "serve", "--port", "0"], {
+    const child = Bun.spawn([...cliCommand(), "-c", fixture.configPath, "serve", "--port", "0"], {
       stdout: "ignore",
       stderr: "pipe",
       env: cliEnvironment(),
     });
-    const reader = server.stderr.getReader();
+    server = child;
+    const reader = child.stderr.getReader();
     let text = "";
     while (!/http:\/\/127\.0\.0\.1:\d+/.test(text)) {
       const { value, done } = await reader.read();
@@ -54,7 +55,7 @@ describe("serve", () => {
     expect(json.headers.get("content-type")).toBe("application/vnd.pypi.simple.v1+json");
     expect(json.headers.get("vary")).toBe("Accept");
     expect(json.headers.get("x-pypi-last-serial")).toBe(String(project.serial));
-    expect((await json.json()).name).toBe(project.normalized);
+    expect(((await json.json()) as { name: string }).name).toBe(project.normalized);
     const html = await fetch(`${base}/simple/${project.normalized}/`);
     expect(html.headers.get("content-type")).toBe("text/html; charset=utf-8");
     expect(await html.text()).toBe(
