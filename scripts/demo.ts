@@ -41,7 +41,9 @@ const server = startServer({
 const project = installableProjects(upstream)[0];
 console.log(`\nMirror in ${directory}, served at http://127.0.0.1:${server.port}/simple/`);
 console.log("Install from it (in another terminal):\n");
-console.log(`  python3 -m pip install --index-url http://127.0.0.1:${server.port}/simple/ ${project?.name ?? "<project>"}\n`);
+console.log(
+  `  python3 -m pip install --index-url http://127.0.0.1:${server.port}/simple/ ${project?.name ?? "<project>"}\n`,
+);
 console.log("Ctrl-C to stop.");
 await new Promise<void>((resolve) => {
   process.once("SIGINT", resolve);

@@ -214,7 +214,7 @@ export async function runSync(
     await context.indexWriter.writeRoot(projects, statusSerial, true);
   }
   await storage.flush();
-  const failed = counts.failed + counts.deferred + (counts.gone > 0 ? counts.gone : 0);
+  const failed = counts.failed + counts.deferred + counts.gone;
   return buildSummary("sync", started, {
     previous: statusSerial,
     target: statusSerial,
