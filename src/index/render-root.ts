@@ -63,27 +63,42 @@ function isStrictlyAscending(strings: readonly string[]): boolean {
  * @example renderRootHtml(["foo"]).includes('    <a href="foo/">foo</a><br/>\n') // true
  */
 export function renderRootHtml(normalizedNames: readonly string[]): string {
-  const plain = allPlain(normalizedNames);
   const names =
-    plain && isStrictlyAscending(normalizedNames) ? normalizedNames : sortCodePoints([...normalizedNames]);
-  const parts = new Array<string>(names.length * 5 + 2);
-  let count = 0;
-  parts[count++] = ROOT_HTML_HEAD;
+    allPlain(normalizedNames) && isStrictlyAscending(normalizedNames)
+      ? normalizedNames
+      : sortCodePoints([...normalizedNames]);
+  return [...rootHtmlChunks(names)].join("");
+}
+
+/** Entries per chunk of the streamed root pages: big enough to be cheap, small enough to stay flat in memory. */
+const CHUNK_ENTRIES = 2048;
+
+/**
+ * The root HTML index in chunks, for names already in Python string order (SQLite's
+ * `ORDER BY` gives that order): 800,000 projects without holding the page in memory.
+ */
+export function* rootHtmlChunks(sortedNames: Iterable<string>): Generator<string> {
+  let parts: string[] = [ROOT_HTML_HEAD];
   let previous: string | undefined;
-  for (const name of names) {
+  for (const name of sortedNames) {
     // bandersnatch lists directories: each name once.
     if (name === previous) continue;
     previous = name;
-    const text = plain ? name : htmlEscape(name);
-    parts[count++] = '    <a href="';
-    parts[count++] = plain ? rootHref(name) : htmlEscape(rootHref(name));
-    parts[count++] = '">';
-    parts[count++] = text;
-    parts[count++] = "</a><br/>\n";
+    const plain = !NOT_PLAIN.test(name);
+    parts.push(
+      '    <a href="',
+      plain ? rootHref(name) : htmlEscape(rootHref(name)),
+      '">',
+      plain ? name : htmlEscape(name),
+      "</a><br/>\n",
+    );
+    if (parts.length >= CHUNK_ENTRIES * 5) {
+      yield parts.join("");
+      parts = [];
+    }
   }
-  parts[count++] = ROOT_HTML_TAIL;
-  parts.length = count;
-  return parts.join("");
+  parts.push(ROOT_HTML_TAIL);
+  yield parts.join("");
 }
 
 /** One project of the root JSON index. */
@@ -123,18 +138,38 @@ function sortedOrder(keys: readonly string[]): number[] {
 export function renderRootJson(projects: readonly RootProject[], serial: number): string {
   const keys = projects.map((project) => project.normalizedName ?? normalizeName(project.name));
   const order = sortedOrder(keys);
-  const parts = new Array<string>(order.length * 4 + 2);
-  let count = 0;
-  parts[count++] =
-    `{"meta": {"_last-serial": ${formatInteger(serial)}, "api-version": "${JSON_API_VERSION}"}, "projects": [`;
-  for (let index = 0; index < order.length; index++) {
-    const project = projects[order[index]!]!;
-    parts[count++] = index === 0 ? '{"_last-serial": ' : '"}, {"_last-serial": ';
-    parts[count++] = formatInteger(project.serial);
-    parts[count++] = ', "name": "';
-    parts[count++] = pythonJsonStringContent(project.name);
+  return [
+    ...rootJsonChunks(
+      order.map((index) => projects[index]!),
+      serial,
+    ),
+  ].join("");
+}
+
+/**
+ * The root JSON index in chunks, for projects already in normalized-name order (as the
+ * ledger gives them).
+ *
+ * @throws {RangeError} when a serial is not an integer.
+ */
+export function* rootJsonChunks(sortedProjects: Iterable<RootProject>, serial: number): Generator<string> {
+  let parts: string[] = [
+    `{"meta": {"_last-serial": ${formatInteger(serial)}, "api-version": "${JSON_API_VERSION}"}, "projects": [`,
+  ];
+  let first = true;
+  for (const project of sortedProjects) {
+    parts.push(
+      first ? '{"_last-serial": ' : '"}, {"_last-serial": ',
+      formatInteger(project.serial),
+      ', "name": "',
+      pythonJsonStringContent(project.name),
+    );
+    first = false;
+    if (parts.length >= CHUNK_ENTRIES * 4) {
+      yield parts.join("");
+      parts = [];
+    }
   }
-  parts[count++] = order.length === 0 ? "]}" : '"}]}';
-  parts.length = count;
-  return parts.join("");
+  parts.push(first ? "]}" : '"}]}');
+  yield parts.join("");
 }
