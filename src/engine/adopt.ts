@@ -33,7 +33,7 @@ export async function adoptExistingMirror(context: AdoptionContext): Promise<voi
     log.info(`Adopting the existing mirror: reading ${directories.length} index pages into the ledger.`);
     let files = 0;
     for (const { name, directory } of directories) {
-      const facts = await readPageFacts(storage, directory);
+      const facts = await readPageFacts(storage, directory, name);
       if (!facts) continue;
       const rows: FileRow[] = [];
       for (const [filePath, sha256] of facts.files) {
@@ -83,12 +83,21 @@ const SERIAL = /<!--SERIAL (\d+)-->/;
 const ANCHOR = /<a href="([^"#]*)#([a-z0-9_]+)=([0-9a-f]+)"([^>]*)>/g;
 const CORE_METADATA = /data-core-metadata="([a-z0-9_]+)=([0-9a-f]+)"/;
 
-/** What a project's pages say: display name and serial (HTML), files and digests (HTML or JSON). */
-export async function readPageFacts(storage: Storage, directory: string): Promise<PageFacts | undefined> {
+/**
+ * What a project's pages say: display name and serial (HTML), files and digests (HTML or JSON).
+ * Links are resolved against the page's URL, `simple/<name>/`, which with `hash-index` is
+ * not its directory on disk.
+ */
+export async function readPageFacts(
+  storage: Storage,
+  directory: string,
+  name: string,
+): Promise<PageFacts | undefined> {
+  const urlDirectory = `web/simple/${name}`;
   const html = await storage.readText(`${directory}/index.html`);
-  if (html !== null) return parseHtmlPage(html, directory);
+  if (html !== null) return parseHtmlPage(html, urlDirectory);
   const json = await storage.readText(`${directory}/index.v1_json`);
-  if (json !== null) return parseJsonPage(json, directory);
+  if (json !== null) return parseJsonPage(json, urlDirectory);
   return undefined;
 }
 

@@ -3,6 +3,7 @@
  * projects that are gone, quarantined or filtered out. Guarded by the
  * `max-deletions` safety valve (all or nothing), and every deletion is appended
  * to `deletions.log` and reported for the diff file's `.deleted` sibling.
+ * `delete` and `verify --delete` remove through the same helpers.
  */
 
 import type { DeletionLimit } from "../config/types.ts";
@@ -11,10 +12,11 @@ import { log } from "../log.ts";
 import type { Ledger } from "../state/ledger.ts";
 import type { Storage } from "../storage/storage.ts";
 
+/** The audit trail, in the mirror directory: one tab-separated line per deleted path. */
 export const AUDIT_LOG = "deletions.log";
 
 export interface DeletionOutcome {
-  /** Storage paths deleted (files, pages, JSON), in order. */
+  /** Storage paths deleted (files, pages, JSON), in order; directories end in `/`. */
   deleted: string[];
   /** Projects removed from the mirror. */
   projectsRemoved: string[];
@@ -27,6 +29,11 @@ export function deletionAllowance(limit: DeletionLimit, mirrorFiles: number): nu
   return limit.kind === "count" ? limit.value : Math.floor((limit.value / 100) * mirrorFiles);
 }
 
+/** How to lift the valve for one run, for the messages of every command that has one. */
+export function valveAdvice(command: string): string {
+  return `if that is really wanted, run '${command}' again with --max-deletions N (or a percentage such as 20%) to allow it once`;
+}
+
 /** Everything queued in the ledger, as the files it would delete. */
 export function countQueuedDeletions(ledger: Ledger): number {
   let count = ledger.pendingDeletions().length;
@@ -34,10 +41,92 @@ export function countQueuedDeletions(ledger: Ledger): number {
   return count;
 }
 
-export interface ApplyDeletionsInputs {
+/**
+ * Collects deletions as they happen and appends them to `deletions.log`:
+ * `<ISO time>\t<serial>\t<project>\t<path>\t<reason>` per line.
+ */
+export class AuditTrail {
+  /** Every path recorded, in order. */
+  readonly deleted: string[] = [];
+  private readonly lines: string[] = [];
+  private readonly stamp: string;
+
+  constructor(
+    private readonly storage: Storage,
+    now: Date = new Date(),
+  ) {
+    this.stamp = now.toISOString();
+  }
+
+  record(serial: number, project: string, path: string, reason: string): void {
+    this.lines.push([this.stamp, serial, project || "-", path, oneLine(reason)].join("\t"));
+    this.deleted.push(path);
+  }
+
+  /** Appends what was recorded since the last flush. */
+  async flush(): Promise<void> {
+    if (this.lines.length === 0) return;
+    const text = `${this.lines.join("\n")}\n`;
+    this.lines.length = 0;
+    if (this.storage.appendText) await this.storage.appendText(AUDIT_LOG, text);
+    else await this.storage.writeAtomic(AUDIT_LOG, ((await this.storage.readText(AUDIT_LOG)) ?? "") + text);
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\t\r\n]+/g, " ");
+}
+
+export interface RemovalContext {
   storage: Storage;
   ledger: Ledger;
   indexWriter: IndexWriter;
+}
+
+/** Every storage path a project occupies (files, pages and JSON), for dry runs and counts. */
+export function projectPaths(context: RemovalContext, name: string, extraFiles: Iterable<string> = []) {
+  const files = new Set<string>(context.ledger.filesOfProject(name).map((row) => row.path));
+  for (const pending of context.ledger.pendingDeletions())
+    if (pending.project === name) files.add(pending.path);
+  for (const path of extraFiles) files.add(path);
+  return {
+    files: [...files].sort(),
+    directories: [context.indexWriter.projectDirectory(name), `web/pypi/${name}`],
+    json: `web/json/${name}`,
+  };
+}
+
+/**
+ * Removes a project from the mirror: its files (ledger rows, queued deletions and
+ * `extraFiles`, e.g. what its page lists when the ledger never knew it), its page
+ * directory, `web/pypi/<name>/` and `web/json/<name>`; then forgets it in the ledger.
+ * The caller regenerates the root index.
+ */
+export async function removeProject(
+  context: RemovalContext,
+  removal: { name: string; serial: number; reason: string },
+  audit: AuditTrail,
+  extraFiles: Iterable<string> = [],
+): Promise<void> {
+  const { storage, ledger } = context;
+  const paths = projectPaths(context, removal.name, extraFiles);
+  // Pages first: a run killed midway must not leave a page listing deleted files
+  // (the queued removal, still in the ledger, finishes the files next run).
+  for (const directory of paths.directories) {
+    if (await storage.deleteTree(directory))
+      audit.record(removal.serial, removal.name, `${directory}/`, removal.reason);
+  }
+  if (await storage.deleteFile(paths.json))
+    audit.record(removal.serial, removal.name, paths.json, removal.reason);
+  for (const file of paths.files) {
+    if (await storage.deleteFile(file)) audit.record(removal.serial, removal.name, file, removal.reason);
+    ledger.forgetDeletion(file);
+  }
+  ledger.deleteProject(removal.name);
+  ledger.forgetProjectRemoval(removal.name);
+}
+
+export interface ApplyDeletionsInputs extends RemovalContext {
   limit: DeletionLimit;
   dryRun?: boolean;
   now?: () => Date;
@@ -59,52 +148,31 @@ export async function applyQueuedDeletions(inputs: ApplyDeletionsInputs): Promis
     return outcome;
   }
 
-  const audit: string[] = [];
-  const stamp = (inputs.now ?? (() => new Date()))().toISOString();
-  const record = (serial: number, project: string, path: string, reason: string) => {
-    audit.push([stamp, serial, project, path, reason].join("\t"));
-    outcome.deleted.push(path);
-  };
-
+  const audit = new AuditTrail(storage, (inputs.now ?? (() => new Date()))());
+  const removedNames = new Set(projectRemovals.map((removal) => removal.name));
   for (const deletion of fileDeletions) {
+    if (removedNames.has(deletion.project)) continue;
     if (inputs.dryRun) {
       log.info(`[DRY RUN] would delete ${deletion.path} (${deletion.project}: ${deletion.reason})`);
       continue;
     }
     if (await storage.deleteFile(deletion.path))
-      record(deletion.serial, deletion.project, deletion.path, deletion.reason);
+      audit.record(deletion.serial, deletion.project, deletion.path, deletion.reason);
     ledger.forgetDeletion(deletion.path);
   }
 
   for (const removal of projectRemovals) {
-    const files = ledger.filesOfProject(removal.name);
     if (inputs.dryRun) {
-      log.info(`[DRY RUN] would remove project ${removal.name} (${files.length} files): ${removal.reason}`);
+      const files = ledger.filesOfProject(removal.name).length;
+      log.info(`[DRY RUN] would remove project ${removal.name} (${files} files): ${removal.reason}`);
       continue;
     }
-    for (const file of files) {
-      if (await storage.deleteFile(file.path))
-        record(removal.serial, removal.name, file.path, removal.reason);
-    }
-    const directories = [inputs.indexWriter.projectDirectory(removal.name), `web/pypi/${removal.name}`];
-    for (const directory of directories) {
-      if (await storage.deleteTree(directory))
-        record(removal.serial, removal.name, `${directory}/`, removal.reason);
-    }
-    if (await storage.deleteFile(`web/json/${removal.name}`)) {
-      record(removal.serial, removal.name, `web/json/${removal.name}`, removal.reason);
-    }
-    ledger.deleteProject(removal.name);
-    ledger.forgetProjectRemoval(removal.name);
+    await removeProject(inputs, removal, audit);
     outcome.projectsRemoved.push(removal.name);
     log.info(`Removed project ${removal.name}: ${removal.reason}`);
   }
-  if (audit.length > 0) await appendAudit(storage, audit);
+  outcome.deleted = audit.deleted;
+  await audit.flush();
   await storage.flush();
   return outcome;
-}
-
-async function appendAudit(storage: Storage, lines: string[]): Promise<void> {
-  const previous = (await storage.readText(AUDIT_LOG)) ?? "";
-  await storage.writeAtomic(AUDIT_LOG, previous + lines.join("\n") + "\n");
 }

@@ -82,6 +82,12 @@ export async function makePlan(inputs: PlanInputs): Promise<RunPlan> {
     const previous = wanted.get(name);
     wanted.set(name, previous && previous.serial > change.serial ? previous : change);
   }
+  // Removed after the interrupted plan promised it: a stale CDN copy of its page must not bring it back.
+  for (const removal of changes.removals) {
+    if (removal.kind !== "remove project") continue;
+    const name = normalizeName(removal.project);
+    if ((wanted.get(name)?.serial ?? Number.POSITIVE_INFINITY) < removal.serial) wanted.delete(name);
+  }
 
   const recheckAll = inputs.forceCheck || filtersChanged;
   const items: PlannedItem[] = [];

@@ -266,6 +266,16 @@ async function bringFilesIntoPlace(
           return;
         }
         log.info(`Downloading: ${file.candidates[file.candidates.length - 1]}`);
+        // Known to the ledger before any byte lands: if the run is killed from here on, a later
+        // removal upstream still deletes the file (and its temporary). No mtime: never trusted as is.
+        context.ledger.upsertFile({
+          path: file.path,
+          project,
+          size: file.size ?? 0,
+          sha256: file.digests.sha256 ?? "",
+          mtimeMs: null,
+          verifiedAt: null,
+        });
         const download = await context.downloader.download({
           project,
           mirrorPath: file.path,
@@ -275,13 +285,16 @@ async function bringFilesIntoPlace(
           expectedDigests: file.digests,
           mtime: file.mtime,
         });
-        const stat = await context.storage.stat(file.path);
+        // The upload time was stamped as the mtime: no need to stat the file for it.
+        const mtimeMs = file.mtime
+          ? file.mtime.getTime()
+          : ((await context.storage.stat(file.path))?.mtimeMs ?? null);
         result.rows.push({
           path: file.path,
           project,
           size: download.size,
           sha256: download.sha256,
-          mtimeMs: stat?.mtimeMs ?? null,
+          mtimeMs,
           verifiedAt: Date.now(),
         });
         result.downloaded++;

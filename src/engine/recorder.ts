@@ -11,7 +11,7 @@ export class RunRecorder {
   /** Notes a storage path written by this run. */
   wrote(path: string): void {
     if (path.startsWith("web/simple/")) this.pages.push(path);
-    else if (path.startsWith("web/json/")) this.jsonFiles.push(path);
+    else if (path.startsWith("web/json/") || path.startsWith("web/pypi/")) this.jsonFiles.push(path);
     else this.dataFiles.push(path);
   }
 

@@ -9,7 +9,7 @@ import type { DeletionLimit, MirrorOptions } from "../config/types.ts";
 import { StorageError } from "../errors.ts";
 import type { IndexWriter } from "../index/writer.ts";
 import { log } from "../log.ts";
-import { normalizeName } from "../packaging/names.ts";
+import { normalizeName, projectNameProblem } from "../packaging/names.ts";
 import type { Downloader } from "../pipeline/downloader.ts";
 import type { Ledger } from "../state/ledger.ts";
 import {
@@ -22,9 +22,10 @@ import {
   writeTodo,
 } from "../state/status-files.ts";
 import type { Storage } from "../storage/storage.ts";
+import { quoteValue } from "../upstream/hostile.ts";
 import { adoptExistingMirror } from "./adopt.ts";
 import { applyQueuedDeletions } from "./deletions.ts";
-import { writeDiffFiles } from "./diff-file.ts";
+import { prepareDiffFiles, writeDiffFiles } from "./diff-file.ts";
 import { makePlan, recordFilterFingerprint } from "./planner.ts";
 import type { ChangeFeed, ProjectFilters, UpstreamSource } from "./ports.ts";
 import { type PlannedItem, type ProjectOutcome, type StaleRetry, syncProject } from "./project-sync.ts";
@@ -78,6 +79,7 @@ export async function runMirror(context: MirrorContext, runOptions: MirrorRunOpt
   const started = new Date();
   const { storage, ledger, options } = context;
   log.info(`Syncing with ${options.master}.`);
+  prepareDiffFiles(options, started);
   await bootstrapMirror(context);
   const statusSerial = await readStatusSerial(storage);
   log.info(`Current mirror serial: ${statusSerial}`);
@@ -95,13 +97,28 @@ export async function runMirror(context: MirrorContext, runOptions: MirrorRunOpt
 
   const recorder = new RunRecorder();
   const outcomes = await syncAll(context, plan.items, recorder);
+  if (diskFailed(outcomes)) {
+    // Deletions, the root index and `todo` would fail on the same disk; the ledger keeps the plan.
+    return buildSummary("mirror", started, {
+      previous: statusSerial,
+      target: plan.targetSerial,
+      recorded: statusSerial,
+      planned: plan.items.length,
+      outcomes,
+      deletions: { deleted: [], projectsRemoved: [] },
+      downloader: context.downloader,
+      exitCode: 1,
+    });
+  }
 
   // Upstream removals reach the mirror (unless delete-removed = false).
   if (options.deleteRemoved) {
     const syncedNow = new Set<string>();
     for (const [name, outcome] of outcomes) if (outcome.kind === "synced") syncedNow.add(name);
     const queue = (name: string, reason: string, serial: number) => {
-      if (ledger.getProject(name) && !syncedNow.has(name)) ledger.queueProjectRemoval(name, reason, serial);
+      // Files alone count: a run killed mid-project recorded its files before the project.
+      const held = ledger.getProject(name) !== undefined || ledger.filesOfProject(name).length > 0;
+      if (held && !syncedNow.has(name)) ledger.queueProjectRemoval(name, reason, serial);
     };
     for (const [name, outcome] of outcomes) {
       if (outcome.kind === "gone") queue(name, "no longer exists upstream", plan.targetSerial);
@@ -135,7 +152,9 @@ export async function runMirror(context: MirrorContext, runOptions: MirrorRunOpt
     counts.failed === 0 && counts.deferred === 0 && !deletions.blocked && outcomes.size === plan.items.length;
   const recordedSerial = success ? plan.targetSerial : statusSerial;
 
-  const changed = counts.synced > 0 || deletions.projectsRemoved.length > 0 || plan.full;
+  // A new serial changes the root JSON's meta._last-serial even when no project changed (after `sync`).
+  const changed =
+    counts.synced > 0 || deletions.projectsRemoved.length > 0 || plan.full || recordedSerial !== statusSerial;
   if (changed || (await storage.stat("web/simple/index.v1_json")) === null) {
     log.info("Generating global index page.");
     const projects = ledger
@@ -172,7 +191,7 @@ export async function runMirror(context: MirrorContext, runOptions: MirrorRunOpt
   await storage.flush();
   log.info(`${counts.synced} packages had changes`);
   if (options.diffFile)
-    await writeDiffFiles(options, recorder.writtenPaths(), deletions.deleted, storage.location);
+    await writeDiffFiles(options, recorder.writtenPaths(), deletions.deleted, storage.location, started);
 
   return buildSummary("mirror", started, {
     previous: statusSerial,
@@ -196,7 +215,15 @@ export async function runSync(
   const { storage, ledger } = context;
   await bootstrapMirror(context);
   const statusSerial = await readStatusSerial(storage);
-  const items: PlannedItem[] = [...new Set(projectNames.map(normalizeName))].map((name) => ({
+  // Names reach paths under web/simple/: refuse what is not a project name (`../x`, `/etc`, a newline).
+  const refused = new Map<string, string>();
+  for (const name of projectNames) {
+    const problem = projectNameProblem(name);
+    if (problem) refused.set(name, `Refusing project name ${quoteValue(name)}: ${problem}`);
+  }
+  for (const reason of refused.values()) log.error(reason);
+  const accepted = projectNames.filter((name) => !refused.has(name));
+  const items: PlannedItem[] = [...new Set(accepted.map(normalizeName))].map((name) => ({
     name,
     displayName: ledger.getProject(name)?.displayName ?? name,
     requiredSerial: 0,
@@ -205,8 +232,9 @@ export async function runSync(
   log.info(`${items.length} packages to sync.`);
   const recorder = new RunRecorder();
   const outcomes = await syncAll(context, items, recorder);
+  for (const [name, reason] of refused) outcomes.set(name, { kind: "failed", reason, fatal: false });
   const counts = countOutcomes(outcomes);
-  if (!options.skipSimpleRoot) {
+  if (!options.skipSimpleRoot && !diskFailed(outcomes)) {
     log.info("Generating global index page.");
     const projects = ledger
       .allProjects()
@@ -219,7 +247,7 @@ export async function runSync(
     previous: statusSerial,
     target: statusSerial,
     recorded: statusSerial,
-    planned: items.length,
+    planned: items.length + refused.size,
     outcomes,
     deletions: { deleted: [], projectsRemoved: [] },
     downloader: context.downloader,
@@ -236,6 +264,7 @@ async function syncAll(
   const outcomes = new Map<string, ProjectOutcome>();
   let next = 0;
   let stop = false;
+  let diskFailed = false;
   const projectContext = { ...context, recorder };
   const worker = async () => {
     while (!stop && next < items.length) {
@@ -243,9 +272,13 @@ async function syncAll(
       const outcome = await syncProject(projectContext, item);
       outcomes.set(item.name, outcome);
       if (outcome.kind === "failed") {
-        log.error(`Error syncing package: ${item.displayName}@${item.requiredSerial}: ${outcome.reason}`);
+        const line = `Error syncing package: ${item.displayName}@${item.requiredSerial}: ${outcome.reason}`;
+        // Projects in flight when the disk failed fail the same way: one error line says it.
+        if (outcome.fatal && diskFailed) log.info(line);
+        else log.error(line);
         if (outcome.fatal) {
-          log.error("Stopping the run: the mirror directory cannot be written.");
+          if (!diskFailed) log.error("Stopping the run: the mirror directory cannot be written.");
+          diskFailed = true;
           stop = true;
         } else if (context.options.stopOnError) {
           log.error("Exiting early after error.");
@@ -260,6 +293,12 @@ async function syncAll(
     Array.from({ length: Math.min(context.options.workers, Math.max(1, items.length)) }, worker),
   );
   return outcomes;
+}
+
+/** Whether a project failed because the mirror directory could not be written. */
+function diskFailed(outcomes: Map<string, ProjectOutcome>): boolean {
+  for (const outcome of outcomes.values()) if (outcome.kind === "failed" && outcome.fatal) return true;
+  return false;
 }
 
 function countOutcomes(outcomes: Map<string, ProjectOutcome>) {

@@ -2,11 +2,12 @@
  * The per-project HTML page (`web/simple/<name>/index.html` and `index.v1_html`), byte-identical
  * to bandersnatch 8's `generate_html_simple_page` for the same data and options.
  *
- * Input trust: the upstream readers guarantee that display names, file names and URL paths hold
- * no `<`, `>`, `"`, `'`, `&` or control characters. bandersnatch writes those three verbatim; we
- * pass them through `htmlEscape` as well, which never changes a byte for valid input and keeps a
- * hostile upstream from injecting markup. Attribute values (requires-python, yank reason) are
- * escaped exactly as bandersnatch does (`html.escape(quote=True)`).
+ * Input trust: the upstream readers refuse control characters in display names, file names and
+ * URL paths, but a file name may still hold `<`, `>`, `"`, `'` or `&` (docs/security.md).
+ * bandersnatch writes those three verbatim; we pass them through `htmlEscape` as well, which never
+ * changes a byte for ordinary names and keeps a hostile upstream from injecting markup. Attribute
+ * values (requires-python, yank reason) are escaped exactly as bandersnatch does
+ * (`html.escape(quote=True)`).
  */
 
 import type { ProjectPage, ReleaseFile } from "../upstream/types.ts";

@@ -33,3 +33,17 @@ export const MAX_NAME_LENGTH = 200;
 export function isValidProjectName(name: string): boolean {
   return name.length <= MAX_NAME_LENGTH && VALID_NAME.test(name);
 }
+
+/**
+ * Why `name` is refused as a project name (one phrase, for a log line), or null
+ * when it is a valid PEP 508 name of sane length. Names reach paths under
+ * `web/simple/`, so anything else (`..`, `/`, NUL, markup...) is refused.
+ *
+ * @example projectNameProblem("../../etc") // "not a PEP 508 project name (...)"
+ * @example projectNameProblem("requests") // null
+ */
+export function projectNameProblem(name: string): string | null {
+  if (isValidProjectName(name)) return null;
+  if (name.length > MAX_NAME_LENGTH) return `longer than ${MAX_NAME_LENGTH} characters`;
+  return "not a PEP 508 project name (ASCII letters and digits, with . _ - only between them)";
+}

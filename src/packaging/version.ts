@@ -8,7 +8,8 @@
  * `prereleases=True`, so every function here does too.
  *
  * Nothing in this module throws on bad input: an invalid version or specifier
- * gives `null` or `false`.
+ * gives `null` or `false`. Unlike `packaging`, a version with a number past 2^53
+ * (16+ digits) is invalid here: it could not be compared exactly.
  */
 
 import { compare as libCompare, explain as libExplain, type Pep440Version } from "@renovatebot/pep440";
@@ -54,6 +55,14 @@ export function parseVersion(text: string): Version | null {
   const pre = explained.pre as unknown as [string, number] | null;
   const post = explained.post as unknown as number | null;
   const dev = explained.dev as unknown as number | null;
+  // The library parses numbers into doubles: past 2^53 they lose digits and print as
+  // `1e+30`, which it then cannot compare. Such versions are refused as invalid.
+  const numbers = [explained.epoch, ...explained.release, pre?.[1], post, dev];
+  if (!numbers.every((value) => value === null || value === undefined || Number.isSafeInteger(value))) {
+    return null;
+  }
+  const localNumbers = trimmed.includes("+") ? trimmed.slice(trimmed.indexOf("+") + 1).split(/[-_.]/) : [];
+  if (localNumbers.some((part) => /^\d+$/.test(part) && !Number.isSafeInteger(Number(part)))) return null;
   const normalized = explained.local === null ? explained.public : `${explained.public}+${explained.local}`;
   return {
     text,

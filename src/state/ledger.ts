@@ -72,7 +72,10 @@ export class Ledger {
     planDone: Statement;
   };
 
-  private constructor(db: Database) {
+  private constructor(
+    db: Database,
+    private readonly file: string,
+  ) {
     this.db = db;
     this.statements = {
       getMeta: db.prepare("SELECT value FROM meta WHERE key = ?"),
@@ -119,14 +122,14 @@ export class Ledger {
         `cannot open the ledger ${file}: ${error instanceof Error ? error.message : error}`,
       );
     }
-    return new Ledger(db);
+    return new Ledger(db, file);
   }
 
   /** An in-memory ledger, for tests and dry runs. */
   static memory(): Ledger {
     const db = new Database(":memory:", { strict: true });
     Ledger.migrate(db);
-    return new Ledger(db);
+    return new Ledger(db, ":memory:");
   }
 
   private static migrate(db: Database): void {
@@ -185,7 +188,16 @@ export class Ledger {
 
   /** Runs `work` in one transaction. */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.write(() => this.db.transaction(work)());
+  }
+
+  /** Runs a write; a full, read-only or failing disk becomes a StorageError naming the ledger file. */
+  private write<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw ledgerStorageError(this.file, error);
+    }
   }
 
   getMeta(key: string): string | undefined {
@@ -193,11 +205,11 @@ export class Ledger {
   }
 
   setMeta(key: string, value: string): void {
-    this.statements.setMeta.run(key, value);
+    this.write(() => this.statements.setMeta.run(key, value));
   }
 
   deleteMeta(key: string): void {
-    this.statements.deleteMeta.run(key);
+    this.write(() => this.statements.deleteMeta.run(key));
   }
 
   // --- projects ---
@@ -208,8 +220,10 @@ export class Ledger {
 
   /** Records a project as mirrored at `row.serial` (cancelling any queued removal of it). */
   upsertProject(row: ProjectRow): void {
-    this.statements.upsertProject.run(row.name, row.displayName, row.serial);
-    this.forgetProjectRemoval(row.name);
+    this.transaction(() => {
+      this.statements.upsertProject.run(row.name, row.displayName, row.serial);
+      this.forgetProjectRemoval(row.name);
+    });
   }
 
   /** Forgets a project and its file rows. */
@@ -248,12 +262,21 @@ export class Ledger {
 
   /** Records a file as present and owned by `row.project` (cancelling any queued deletion of it). */
   upsertFile(row: FileRow): void {
-    this.statements.upsertFile.run(row.path, row.project, row.size, row.sha256, row.mtimeMs, row.verifiedAt);
-    this.statements.forgetDeletion.run(row.path);
+    this.transaction(() => {
+      this.statements.upsertFile.run(
+        row.path,
+        row.project,
+        row.size,
+        row.sha256,
+        row.mtimeMs,
+        row.verifiedAt,
+      );
+      this.statements.forgetDeletion.run(row.path);
+    });
   }
 
   deleteFile(filePath: string): void {
-    this.statements.deleteFile.run(filePath);
+    this.write(() => this.statements.deleteFile.run(filePath));
   }
 
   filesOfProject(project: string): FileRow[] {
@@ -261,7 +284,55 @@ export class Ledger {
   }
 
   markVerified(filePath: string, at: number): void {
-    this.statements.markVerified.run(at, filePath);
+    this.write(() => this.statements.markVerified.run(at, filePath));
+  }
+
+  /** Up to `limit` file rows with a path after `afterPath`, ordered by path (keyset paging for long scans such as `verify`). */
+  filesAfter(afterPath: string, limit: number): FileRow[] {
+    return this.db
+      .query(
+        "SELECT path, project, size, sha256, mtime_ms AS mtimeMs, verified_at AS verifiedAt FROM files WHERE path > ? ORDER BY path LIMIT ?",
+      )
+      .all(afterPath, limit) as FileRow[];
+  }
+
+  /** Number of file rows with a path up to and including `path`. */
+  countFilesThrough(path: string): number {
+    return (this.db.query("SELECT COUNT(*) AS n FROM files WHERE path <= ?").get(path) as { n: number }).n;
+  }
+
+  /** File rows up to and including `path` that carry no mtime (marked suspect, see `markUnverified`). */
+  filesThroughWithoutMtime(path: string): FileRow[] {
+    return this.db
+      .query(
+        "SELECT path, project, size, sha256, mtime_ms AS mtimeMs, verified_at AS verifiedAt FROM files WHERE path <= ? AND mtime_ms IS NULL ORDER BY path",
+      )
+      .all(path) as FileRow[];
+  }
+
+  /** Records a successful re-hash: the file's current mtime and when it was checked. */
+  recordVerified(filePath: string, mtimeMs: number, at: number): void {
+    this.write(() =>
+      this.db
+        .query("UPDATE files SET mtime_ms = ?, verified_at = ? WHERE path = ?")
+        .run(mtimeMs, at, filePath),
+    );
+  }
+
+  /** Stamps `verified_at` on every file with a path in (`afterPath`, `throughPath`]: one statement for a page of `verify`. */
+  recordVerifiedRange(afterPath: string, throughPath: string, at: number): void {
+    this.write(() =>
+      this.db
+        .query("UPDATE files SET verified_at = ? WHERE path > ? AND path <= ?")
+        .run(at, afterPath, throughPath),
+    );
+  }
+
+  /** Marks a file as suspect: the next sync re-hashes it instead of trusting its size and mtime. */
+  markUnverified(filePath: string): void {
+    this.write(() =>
+      this.db.query("UPDATE files SET mtime_ms = NULL, verified_at = NULL WHERE path = ?").run(filePath),
+    );
   }
 
   fileCount(): number {
@@ -298,16 +369,18 @@ export class Ledger {
 
   /** Drops a queued deletion (done, or the file is wanted again). */
   forgetDeletion(filePath: string): void {
-    this.statements.forgetDeletion.run(filePath);
+    this.write(() => this.statements.forgetDeletion.run(filePath));
   }
 
   /** Queues a whole project for removal (gone upstream, quarantined, filtered out). */
   queueProjectRemoval(name: string, reason: string, serial: number): void {
-    this.db
-      .query(
-        "INSERT INTO pending_project_removals(name, reason, serial) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET reason = excluded.reason, serial = excluded.serial",
-      )
-      .run(name, reason, serial);
+    this.write(() =>
+      this.db
+        .query(
+          "INSERT INTO pending_project_removals(name, reason, serial) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET reason = excluded.reason, serial = excluded.serial",
+        )
+        .run(name, reason, serial),
+    );
   }
 
   pendingProjectRemovals(): { name: string; reason: string; serial: number }[] {
@@ -319,7 +392,7 @@ export class Ledger {
   }
 
   forgetProjectRemoval(name: string): void {
-    this.db.query("DELETE FROM pending_project_removals WHERE name = ?").run(name);
+    this.write(() => this.db.query("DELETE FROM pending_project_removals WHERE name = ?").run(name));
   }
 
   // --- the plan of the current run ---
@@ -357,7 +430,7 @@ export class Ledger {
   }
 
   markPlanDone(name: string): void {
-    this.statements.planDone.run(name);
+    this.write(() => this.statements.planDone.run(name));
   }
 
   /** Removes the stored plan once the run that made it has fully succeeded. */
@@ -370,6 +443,19 @@ export class Ledger {
 
   /** Makes everything written so far durable (a WAL checkpoint). */
   checkpoint(): void {
-    this.db.exec("PRAGMA wal_checkpoint(PASSIVE)");
+    this.write(() => this.db.exec("PRAGMA wal_checkpoint(PASSIVE)"));
   }
+}
+
+/** SQLite result codes that blame the disk, not the query. */
+const DISK_FAILURE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|PERM)/;
+
+/** A disk failure of the ledger as a StorageError naming the file and the cause; any other error unchanged. */
+function ledgerStorageError(file: string, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof StorageError || typeof code !== "string" || !DISK_FAILURE.test(code)) return error;
+  return new StorageError(`cannot write the ledger ${file}: ${(error as Error).message} (${code})`, {
+    code,
+    cause: error,
+  });
 }

@@ -54,6 +54,11 @@ export interface Storage {
   ensureDirectory(path: string): Promise<void>;
   /** Points `path` at `target` (a path relative to the mirror directory); used by keep_index_versions. */
   link(path: string, target: string): Promise<void>;
+  /**
+   * Appends text to a file, creating it when missing (used for the `deletions.log` audit
+   * trail). Optional: without it callers rewrite the whole file atomically.
+   */
+  appendText?(path: string, text: string): Promise<void>;
   /** Makes every publish so far durable (directory entries included). */
   flush(): Promise<void>;
 }

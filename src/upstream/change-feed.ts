@@ -11,7 +11,7 @@
 import type { ApiMethod } from "../config/types.ts";
 import { describeError, UpstreamError } from "../errors.ts";
 import { log } from "../log.ts";
-import { isValidProjectName, MAX_NAME_LENGTH, normalizeName } from "../packaging/names.ts";
+import { normalizeName, projectNameProblem } from "../packaging/names.ts";
 import { assertSafeFilename } from "../packaging/paths.ts";
 import { quoteValue } from "./hostile.ts";
 import { type HttpClient, redactUrl } from "./http.ts";
@@ -69,13 +69,6 @@ class WarningBudget {
   }
 }
 
-/** Why a project name is refused, or null. */
-function nameProblem(name: string): string | null {
-  if (isValidProjectName(name)) return null;
-  if (name.length > MAX_NAME_LENGTH) return `longer than ${MAX_NAME_LENGTH} characters`;
-  return "not a PEP 508 project name (ASCII letters and digits, with . _ - only between them)";
-}
-
 /** The caller's retry hooks, with a warning line per retry unless the caller logs itself. */
 function retryHooksWithLog(hooks: RetryHooks | undefined): RetryHooks {
   return {
@@ -126,20 +119,24 @@ interface ProjectHistory {
  * - `remove project` replaces earlier removals of the same project;
  * - `project quarantined` keeps the project scheduled (its page turns empty with
  *   status `quarantined`) and records the removal;
- * - events with an invalid project name, or a `remove file` with an unsafe file
- *   name, are skipped with a warning, but their serial still counts.
+ * - events with an invalid project name are skipped with one warning per name
+ *   (however many events carry it), a `remove file` with an unsafe file name with
+ *   a warning each; their serials still count.
  */
 export function collapseChangelog(events: readonly ChangelogEvent[]): CollapsedChangelog {
   const ordered = [...events].sort((left, right) => left[4] - right[4]);
   const histories = new Map<string, ProjectHistory>();
+  const refusedNames = new Map<string, { problem: string; serials: number[] }>();
   const warnings = new WarningBudget("changelog");
   let highestSerial = 0;
 
   for (const [name, version, , action, serial] of ordered) {
     if (serial > highestSerial) highestSerial = serial;
-    const problem = nameProblem(name);
+    const problem = projectNameProblem(name);
     if (problem) {
-      warnings.warn(`Skipping changelog event ${serial} for project name ${quoteValue(name)}: ${problem}`);
+      const refused = refusedNames.get(name);
+      if (refused) refused.serials.push(serial);
+      else refusedNames.set(name, { problem, serials: [serial] });
       continue;
     }
     const normalizedName = normalizeName(name);
@@ -161,6 +158,15 @@ export function collapseChangelog(events: readonly ChangelogEvent[]): CollapsedC
     history.removals = history.removals.filter((earlier) => !supersedes(action, version, earlier));
     if (removal) history.removals.push(removal);
   }
+  let skipped = warnings.count;
+  for (const [name, { problem, serials }] of refusedNames) {
+    const events =
+      serials.length === 1
+        ? `changelog event ${serials[0]}`
+        : `${serials.length} changelog events (serials ${serials[0]} to ${serials.at(-1)})`;
+    warnings.warn(`Skipping ${events} for project name ${quoteValue(name)}: ${problem}`);
+    skipped += serials.length;
+  }
   warnings.summarize();
 
   const projects = new Map<string, { displayName: string; serial: number }>();
@@ -172,7 +178,7 @@ export function collapseChangelog(events: readonly ChangelogEvent[]): CollapsedC
     removals.push(...history.removals);
   }
   removals.sort((left, right) => left.serial - right.serial);
-  return { projects, removals, removedProjects, highestSerial, skipped: warnings.count };
+  return { projects, removals, removedProjects, highestSerial, skipped };
 }
 
 function removalOf(
@@ -283,7 +289,7 @@ async function firstRunPlan(
   let listedHighest = 0;
   for (const [displayName, serial] of listed) {
     if (serial > listedHighest) listedHighest = serial;
-    const problem = nameProblem(displayName);
+    const problem = projectNameProblem(displayName);
     if (problem) {
       warnings.warn(`Skipping listed project name ${quoteValue(displayName)}: ${problem}`);
       continue;
@@ -455,7 +461,7 @@ export async function planFromSimpleIndex(
       warnings.warn(`Skipping malformed project entry in simple index: ${quoteValue(entry)}: no name`);
       continue;
     }
-    const problem = nameProblem(name);
+    const problem = projectNameProblem(name);
     if (problem) {
       warnings.warn(`Skipping project name ${quoteValue(name)} in simple index: ${problem}`);
       continue;

@@ -227,14 +227,29 @@ export class HttpClient {
     const globalTimer = isTimeout(this.globalTimeoutSeconds)
       ? setTimeout(() => abort("global"), this.globalTimeoutSeconds * 1000)
       : undefined;
+    // The idle timer is armed once and re-armed only when it fires: `touch` (once per
+    // body chunk, ~16k times per GiB) just records the time.
+    const idleMs = this.timeoutSeconds * 1000;
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    let lastActivity = 0;
+    let timersStopped = false;
+    const checkIdle = () => {
+      const idleFor = performance.now() - lastActivity;
+      if (idleFor < idleMs) {
+        idleTimer = setTimeout(checkIdle, idleMs - idleFor);
+        return;
+      }
+      timersStopped = true;
+      abort("idle");
+    };
     const touch = () => {
-      clearTimeout(idleTimer);
-      if (isTimeout(this.timeoutSeconds)) {
-        idleTimer = setTimeout(() => abort("idle"), this.timeoutSeconds * 1000);
+      lastActivity = performance.now();
+      if (idleTimer === undefined && !timersStopped && isTimeout(this.timeoutSeconds)) {
+        idleTimer = setTimeout(checkIdle, idleMs);
       }
     };
     const stopTimers = () => {
+      timersStopped = true;
       clearTimeout(globalTimer);
       clearTimeout(idleTimer);
     };
