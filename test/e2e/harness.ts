@@ -158,9 +158,16 @@ export function treeOf(
   return result;
 }
 
-/** Files whose names mark them as ours-in-progress (`.<name>.<random>.part`). */
+/**
+ * Files whose names mark them as ours-in-progress (`.<name>.<random>.part`). Lists
+ * names only (no reads), so it is safe to poll while a run renames its files.
+ */
 export function temporaryFiles(directory: string): string[] {
-  return [...treeOf(directory).keys()].filter((relative) => /(^|\/)\.[^/]+\.part$/.test(relative));
+  if (!fs.existsSync(directory)) return [];
+  return fs
+    .readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /^\.[^/]+\.part$/.test(entry.name))
+    .map((entry) => path.relative(directory, path.join(entry.parentPath, entry.name)));
 }
 
 /** State that legitimately differs between two mirrors of the same upstream (timestamps, databases, logs). */
