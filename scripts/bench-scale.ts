@@ -17,6 +17,7 @@ import * as path from "node:path";
 import { parseIni } from "../src/config/ini.ts";
 import { makePlan } from "../src/engine/planner.ts";
 import type { ChangeFeed } from "../src/engine/ports.ts";
+import { writeRootIndex } from "../src/engine/root-index.ts";
 import { loadFilters } from "../src/filters/index.ts";
 import { IndexWriter } from "../src/index/writer.ts";
 import { normalizeName } from "../src/packaging/names.ts";
@@ -133,11 +134,8 @@ async function phase(name: string, master: string, directory: string): Promise<v
       keepIndexVersions: 0,
       page: { digestName: "sha256", coreMetadata: true, rootUri: null, releaseFiles: true },
     });
-    const projects = ledger
-      .allProjects()
-      .map((row) => ({ name: row.displayName, serial: row.serial, normalizedName: row.name }));
-    await writer.writeRoot(projects, 1, true);
-    detail = `${projects.length} projects, ${(fs.statSync(path.join(directory, "web/simple/index.v1_json")).size / 1e6).toFixed(1)} MB JSON`;
+    await writeRootIndex({ ledger, indexWriter: writer }, 1, true);
+    detail = `${ledger.projectCount()} projects, ${(fs.statSync(path.join(directory, "web/simple/index.v1_json")).size / 1e6).toFixed(1)} MB JSON`;
   }
   const seconds = (performance.now() - started) / 1000;
   ledger.close();

@@ -221,7 +221,12 @@ async function buildMirror(): Promise<string[]> {
     projects.push({ name, serial });
   }
   await writer.writeRoot(
-    projects.map((project) => ({ name: project.name, serial: project.serial, normalizedName: project.name })),
+    () =>
+      projects.map((project) => ({
+        name: project.name,
+        serial: project.serial,
+        normalizedName: project.name,
+      })),
     projects.length,
     true,
   );

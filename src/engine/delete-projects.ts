@@ -13,6 +13,7 @@ import { isValidProjectName, normalizeName } from "../packaging/names.ts";
 import { readStatusSerial } from "../state/status-files.ts";
 import { adoptExistingMirror, readPageFacts } from "./adopt.ts";
 import { AuditTrail, projectPaths, removeProject } from "./deletions.ts";
+import { writeRootIndex } from "./root-index.ts";
 import type { MirrorContext } from "./run.ts";
 import { formatBytes } from "./summary.ts";
 
@@ -96,12 +97,7 @@ export async function runDelete(
 
   if (!settings.dryRun && summary.projects.deleted.length > 0) {
     await audit.flush();
-    log.info("Generating global index page.");
-    const projects = ledger
-      .allProjects()
-      .map((row) => ({ name: row.displayName, serial: row.serial, normalizedName: row.name }));
-    await context.indexWriter.writeRoot(projects, serial, true);
-    ledger.setMeta("root_project_count", String(projects.length));
+    await writeRootIndex(context, serial, true);
     await storage.flush();
   }
   summary.durationSeconds = (Date.now() - started.getTime()) / 1000;

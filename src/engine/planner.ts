@@ -76,11 +76,13 @@ export async function makePlan(inputs: PlanInputs): Promise<RunPlan> {
     names: () => projectSerials.keys(),
   });
 
-  const wanted = new Map<string, { displayName: string; serial: number }>();
-  for (const project of stored?.projects ?? []) wanted.set(project.name, project);
-  for (const [name, change] of changes.projects) {
-    const previous = wanted.get(name);
-    wanted.set(name, previous && previous.serial > change.serial ? previous : change);
+  // The feed's map is ours: merge the interrupted plan into it rather than copy 800,000 entries.
+  const wanted = changes.projects;
+  for (const project of stored?.projects ?? []) {
+    const change = wanted.get(project.name);
+    if (!change || change.serial < project.serial) {
+      wanted.set(project.name, { displayName: project.displayName, serial: project.serial });
+    }
   }
   // Removed after the interrupted plan promised it: a stale CDN copy of its page must not bring it back.
   for (const removal of changes.removals) {
@@ -117,21 +119,29 @@ export async function makePlan(inputs: PlanInputs): Promise<RunPlan> {
 
   const targetSerial = Math.max(statusSerial, stored?.targetSerial ?? 0, changes.targetSerial);
   const removals = [...(stored?.removals ?? []), ...changes.removals];
-  const plan: StoredPlan = {
+  ledger.savePlan({
     targetSerial,
-    projects: items.map((item) => ({
+    projects: mapped(items, (item) => ({
       name: item.name,
       displayName: item.displayName,
       serial: item.requiredSerial,
     })),
     removals,
-  };
-  ledger.savePlan(plan);
-  await writeTodo(storage, {
-    targetSerial,
-    projects: items.map((item) => ({ name: item.displayName, serial: item.requiredSerial })),
   });
+  if (items.length > 0 || removals.length > 0) {
+    await writeTodo(storage, {
+      targetSerial,
+      projects: mapped(items, (item) => ({ name: item.displayName, serial: item.requiredSerial })),
+    });
+  } else {
+    await deleteTodo(storage);
+  }
   return { targetSerial, items, removals, vanished: changes.vanished, excluded: [...excluded], full };
+}
+
+/** A lazily mapped view of an array (no second 800,000-element array). */
+function* mapped<T, U>(values: readonly T[], map: (value: T) => U): Generator<U> {
+  for (const value of values) yield map(value);
 }
 
 /** Records the filter fingerprint once a run has applied it everywhere. */

@@ -30,6 +30,7 @@ import { makePlan, recordFilterFingerprint } from "./planner.ts";
 import type { ChangeFeed, ProjectFilters, UpstreamSource } from "./ports.ts";
 import { type PlannedItem, type ProjectOutcome, type StaleRetry, syncProject } from "./project-sync.ts";
 import { RunRecorder } from "./recorder.ts";
+import { writeRootIndex } from "./root-index.ts";
 import type { RunSummary } from "./summary.ts";
 
 export interface MirrorContext {
@@ -156,15 +157,9 @@ export async function runMirror(context: MirrorContext, runOptions: MirrorRunOpt
   const changed =
     counts.synced > 0 || deletions.projectsRemoved.length > 0 || plan.full || recordedSerial !== statusSerial;
   if (changed || (await storage.stat("web/simple/index.v1_json")) === null) {
-    log.info("Generating global index page.");
-    const projects = ledger
-      .allProjects()
-      .map((row) => ({ name: row.displayName, serial: row.serial, normalizedName: row.name }));
-    const setChanged = projectSetChanged(ledger, projects.length, deletions.projectsRemoved.length);
-    for (const written of await context.indexWriter.writeRoot(projects, recordedSerial, setChanged)) {
-      recorder.wrote(written);
-    }
-    ledger.setMeta("root_project_count", String(projects.length));
+    // A removal plus an addition in one run keeps the count but shows up as a removal.
+    const setChanged = deletions.projectsRemoved.length > 0;
+    for (const written of await writeRootIndex(context, recordedSerial, setChanged)) recorder.wrote(written);
   }
 
   if (success) {
@@ -235,11 +230,7 @@ export async function runSync(
   for (const [name, reason] of refused) outcomes.set(name, { kind: "failed", reason, fatal: false });
   const counts = countOutcomes(outcomes);
   if (!options.skipSimpleRoot && !diskFailed(outcomes)) {
-    log.info("Generating global index page.");
-    const projects = ledger
-      .allProjects()
-      .map((row) => ({ name: row.displayName, serial: row.serial, normalizedName: row.name }));
-    await context.indexWriter.writeRoot(projects, statusSerial, true);
+    await writeRootIndex(context, statusSerial, true);
   }
   await storage.flush();
   const failed = counts.failed + counts.deferred + counts.gone;
@@ -305,12 +296,6 @@ function countOutcomes(outcomes: Map<string, ProjectOutcome>) {
   const counts = { synced: 0, gone: 0, filtered: 0, deferred: 0, failed: 0 };
   for (const outcome of outcomes.values()) counts[outcome.kind]++;
   return counts;
-}
-
-/** Whether the root HTML (names only) must change: a project came or went. */
-function projectSetChanged(ledger: Ledger, projectCount: number, removed: number): boolean {
-  // A removal plus an addition in one run keeps the count but shows up as a removal.
-  return removed > 0 || ledger.getMeta("root_project_count") !== String(projectCount);
 }
 
 function buildSummary(

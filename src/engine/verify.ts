@@ -27,6 +27,7 @@ import {
 } from "./deletions.ts";
 import { type PlannedItem, type ProjectOutcome, syncProject } from "./project-sync.ts";
 import { RunRecorder } from "./recorder.ts";
+import { writeRootIndex } from "./root-index.ts";
 import type { MirrorContext } from "./run.ts";
 import { checkStoredFiles, type FileProblem, VERIFY_CURSOR_KEY, VERIFY_STARTED_KEY } from "./verify-files.ts";
 import { openFileHasher } from "./verify-hasher.ts";
@@ -128,12 +129,7 @@ export async function runVerify(
     !dryRun &&
     (pages.rootProblem !== null || repaired + refreshed > 0 || deletions.projectsRemoved.length > 0);
   if (rootRegenerated) {
-    log.info("Generating global index page.");
-    const projects = ledger
-      .allProjects()
-      .map((row) => ({ name: row.displayName, serial: row.serial, normalizedName: row.name }));
-    await context.indexWriter.writeRoot(projects, statusSerial, true);
-    ledger.setMeta("root_project_count", String(projects.length));
+    await writeRootIndex(context, statusSerial, true);
   }
 
   const orphans = verifyOptions.deleteOrphans

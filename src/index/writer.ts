@@ -6,13 +6,14 @@
  */
 
 import type { SimpleFormat } from "../config/types.ts";
+import { normalizeName } from "../packaging/names.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { ProjectPage } from "../upstream/types.ts";
 import { projectDirectory, versionedIndexName } from "./layout.ts";
 import type { PageOptions } from "./links.ts";
 import { renderProjectHtml } from "./render-html.ts";
 import { renderProjectJson } from "./render-json.ts";
-import { type RootProject, renderRootHtml, renderRootJson } from "./render-root.ts";
+import { type RootProject, rootHtmlChunks, rootJsonChunks } from "./render-root.ts";
 
 export interface IndexWriterOptions {
   simpleFormat: SimpleFormat;
@@ -92,28 +93,50 @@ export class IndexWriter {
   }
 
   /**
-   * Writes the root index from the ledger's projects. The HTML (names only) is
-   * rewritten only when `projectSetChanged`; the JSON carries serials and is
-   * rewritten whenever called. Returns the paths written.
+   * Writes the root index from `projects` (called once per format, each time
+   * yielding every project in normalized-name order, e.g. straight from the
+   * ledger), streamed so 800,000 projects never sit in memory as one page. The
+   * HTML (names only) is rewritten only when `projectSetChanged` or missing; the
+   * JSON carries serials and is rewritten whenever called. Returns the paths written.
    */
-  async writeRoot(projects: RootProject[], serial: number, projectSetChanged: boolean): Promise<string[]> {
+  async writeRoot(
+    projects: () => Iterable<RootProject>,
+    serial: number,
+    projectSetChanged: boolean,
+  ): Promise<string[]> {
     const written: string[] = [];
-    const htmlWanted = this.options.simpleFormat !== "JSON";
-    const jsonWanted = this.options.simpleFormat !== "HTML";
-    if (htmlWanted) {
+    if (this.options.simpleFormat !== "JSON") {
       const missing = (await this.storage.stat("web/simple/index.html")) === null;
       if (projectSetChanged || missing) {
-        const html = renderRootHtml(projects.map((project) => project.normalizedName ?? project.name));
-        for (const name of HTML_NAMES) {
-          await this.storage.writeAtomic(`web/simple/${name}`, html);
-          written.push(`web/simple/${name}`);
-        }
+        const names = function* () {
+          for (const project of projects()) yield project.normalizedName ?? normalizeName(project.name);
+        };
+        const paths = HTML_NAMES.map((name) => `web/simple/${name}`);
+        await this.writeChunks(paths, rootHtmlChunks(names()));
+        written.push(...paths);
       }
     }
-    if (jsonWanted) {
-      await this.storage.writeAtomic(`web/simple/${JSON_NAME}`, renderRootJson(projects, serial));
-      written.push(`web/simple/${JSON_NAME}`);
+    if (this.options.simpleFormat !== "HTML") {
+      const jsonPath = `web/simple/${JSON_NAME}`;
+      await this.writeChunks([jsonPath], rootJsonChunks(projects(), serial));
+      written.push(jsonPath);
     }
     return written;
+  }
+
+  /** Streams chunks into one or more files at once, each published atomically. */
+  private async writeChunks(paths: string[], chunks: Iterable<string>): Promise<void> {
+    const staged = await Promise.all(paths.map((target) => this.storage.stage(target)));
+    const encoder = new TextEncoder();
+    try {
+      for (const chunk of chunks) {
+        const bytes = encoder.encode(chunk);
+        for (const file of staged) await file.write(bytes);
+      }
+      for (const file of staged) await file.commit();
+    } catch (error) {
+      await Promise.all(staged.map((file) => file.abort()));
+      throw error;
+    }
   }
 }

@@ -47,9 +47,9 @@ export interface PlannedProject {
   serial: number;
 }
 
-export interface StoredPlan {
+export interface StoredPlan<Projects extends Iterable<PlannedProject> = PlannedProject[]> {
   targetSerial: number;
-  projects: PlannedProject[];
+  projects: Projects;
   removals: RemovalEvent[];
 }
 
@@ -238,6 +238,14 @@ export class Ledger {
     return (this.db.query("SELECT COUNT(*) AS n FROM projects").get() as { n: number }).n;
   }
 
+  /** Every project, ordered by normalized name (Python's string order), streamed. */
+  *iterateProjects(): Generator<ProjectRow> {
+    const query = this.db.query(
+      "SELECT name, display_name AS displayName, serial FROM projects ORDER BY name",
+    );
+    for (const row of query.iterate()) yield row as ProjectRow;
+  }
+
   /** Every project, ordered by normalized name. */
   allProjects(): ProjectRow[] {
     return this.db
@@ -398,7 +406,7 @@ export class Ledger {
   // --- the plan of the current run ---
 
   /** Persists a plan (replacing any previous one) before work starts. */
-  savePlan(plan: StoredPlan): void {
+  savePlan(plan: StoredPlan<Iterable<PlannedProject>>): void {
     this.transaction(() => {
       this.db.exec("DELETE FROM plan; DELETE FROM plan_removals;");
       for (const project of plan.projects) {

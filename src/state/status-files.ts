@@ -49,18 +49,34 @@ export async function writeGeneration(storage: Storage): Promise<void> {
   if (current !== String(GENERATION)) await storage.writeAtomic(GENERATION_FILE, String(GENERATION));
 }
 
-export interface TodoList {
+export interface TodoList<Projects extends Iterable<TodoEntry> = TodoEntry[]> {
   targetSerial: number;
   /** Raw (display) name and serial, as bandersnatch writes them. */
-  projects: { name: string; serial: number }[];
+  projects: Projects;
+}
+
+export interface TodoEntry {
+  name: string;
+  serial: number;
 }
 
 /** `todo`: target serial, then `"{raw_name} {serial}"` lines, joined with "\n", no trailing newline. */
-export function formatTodo(todo: TodoList): string {
-  return [
-    String(todo.targetSerial),
-    ...todo.projects.map((project) => `${project.name} ${project.serial}`),
-  ].join("\n");
+export function formatTodo(todo: TodoList<Iterable<TodoEntry>>): string {
+  return [...todoChunks(todo)].join("");
+}
+
+/** The todo file in chunks of a few thousand lines (a first run's plan has 800,000). */
+function* todoChunks(todo: TodoList<Iterable<TodoEntry>>): Generator<string> {
+  let lines: string[] = [String(todo.targetSerial)];
+  for (const project of todo.projects) {
+    lines.push(`${project.name} ${project.serial}`);
+    if (lines.length >= 4096) {
+      yield lines.join("\n");
+      // The next chunk starts with the "\n" that separates it from this one.
+      lines = [""];
+    }
+  }
+  if (lines.length > 1 || lines[0] !== "") yield lines.join("\n");
 }
 
 /** Parses a todo file; undefined when it is inconsistent (bandersnatch then deletes it). */
@@ -84,8 +100,17 @@ export async function readTodo(storage: Storage): Promise<TodoList | undefined |
   return parseTodo(text) ?? "inconsistent";
 }
 
-export async function writeTodo(storage: Storage, todo: TodoList): Promise<void> {
-  await storage.writeAtomic(TODO, formatTodo(todo));
+/** Writes `todo` atomically, streaming it (temp name + rename). */
+export async function writeTodo(storage: Storage, todo: TodoList<Iterable<TodoEntry>>): Promise<void> {
+  const staged = await storage.stage(TODO);
+  const encoder = new TextEncoder();
+  try {
+    for (const chunk of todoChunks(todo)) await staged.write(encoder.encode(chunk));
+    await staged.commit();
+  } catch (error) {
+    await staged.abort();
+    throw error;
+  }
 }
 
 export async function deleteTodo(storage: Storage): Promise<void> {

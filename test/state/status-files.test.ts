@@ -20,6 +20,13 @@ describe("bandersnatch state file formats", () => {
     });
   });
 
+  test("a todo longer than one write chunk reads back the same", () => {
+    const projects = Array.from({ length: 10_000 }, (_, index) => ({ name: `p${index}`, serial: index }));
+    const text = formatTodo({ targetSerial: 7, projects });
+    expect(text).toBe(["7", ...projects.map((project) => `${project.name} ${project.serial}`)].join("\n"));
+    expect(parseTodo(text)).toEqual({ targetSerial: 7, projects });
+  });
+
   test("an inconsistent todo is rejected (bandersnatch deletes it)", () => {
     expect(parseTodo("")).toBeUndefined();
     expect(parseTodo("None\nfoo 1")).toBeUndefined();
