@@ -81,14 +81,16 @@ const USAGE = `usage: bun run scripts/bench-download.ts [options]
   --quick             reduced sizes (128 MiB; 200 and 2,000 files), for CI
   --runs N            repetitions per measurement (default 3; medians are shown)
   --server bun,nginx  file servers (default both; nginx only when installed)
-  --bin PATH          the bunsnatch executable (default dist/bunsnatch if built, else bun src/main.ts)
-  --main FILE         run these sources (bun FILE) instead, e.g. another checkout's src/main.ts
+  --bin PATH          the bunsnatch executable (default: compiled from src/ into the scratch directory)
+  --main FILE         run sources (bun FILE) instead, e.g. src/main.ts or another checkout's
   --mirror "k = v"    an extra [mirror] line for the client (repeatable), e.g. "download-concurrency = 8"
   --no-ceiling        skip the curl + openssl ceiling (for A/B runs of the client)
   --parallel N        curl --parallel-max for the ceiling (default 16)
   --workdir DIR       scratch directory (default a new one under the system temp dir)
   --env K=V           an environment variable for the client (repeatable)
-  --variant N:K=V,..  a client variant with extra environment (repeatable; runs are interleaved)
+  --variant N:K=V,..  a client variant with extra environment (repeatable; runs are interleaved);
+                      BENCH_BIN=PATH runs another executable (e.g. a build of an older commit);
+                      mirror.KEY=VALUE adds a [mirror] line (e.g. mirror.host-concurrency=16)
   --profile DIR       write a CPU profile (markdown) of each client run to DIR (sources only)
   --keep              keep the scratch directory`;
 
@@ -189,12 +191,15 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** The command that runs the mirror CLI. */
+/** The command that runs the mirror CLI: `--bin`, else `--main`/`--profile` sources, else the fresh build. */
 function clientCommand(settings: Settings): { command: string[]; label: string } {
-  const built = path.join(REPOSITORY, "dist/bunsnatch");
   const sourcesWanted = settings.main !== null || settings.profile !== null;
-  const binary = settings.bin ?? (!sourcesWanted && fs.existsSync(built) ? built : null);
-  if (binary) return { command: [binary], label: path.relative(REPOSITORY, binary) || binary };
+  const binary = settings.bin ?? (sourcesWanted ? null : freshBinary);
+  if (binary)
+    return {
+      command: [binary],
+      label: binary === freshBinary ? "bunsnatch built from src/ (bun build --compile)" : binary,
+    };
   const profile = settings.profile ? ["--cpu-prof-md", `--cpu-prof-dir=${settings.profile}`] : [];
   return {
     command: [process.execPath, ...profile, settings.main ?? path.join(REPOSITORY, "src/main.ts")],
@@ -209,6 +214,28 @@ function cleanEnvironment(): Record<string, string> {
     if (value !== undefined && !/_proxy$/i.test(key)) env[key] = value;
   }
   return env;
+}
+
+/** Set by `buildBinary`: the executable compiled from the current sources for this run. */
+let freshBinary: string | null = null;
+
+/** Compiles src/main.ts as `npm run build` does, into the scratch directory (dist/ may be stale or absent). */
+function buildBinary(workdir: string): string {
+  const outfile = path.join(workdir, "bunsnatch");
+  const result = Bun.spawnSync(
+    [
+      process.execPath,
+      "build",
+      "--compile",
+      "--minify",
+      path.join(REPOSITORY, "src/main.ts"),
+      "--outfile",
+      outfile,
+    ],
+    { cwd: REPOSITORY, stdout: "pipe", stderr: "pipe" },
+  );
+  if (result.exitCode !== 0) throw new Error(`bun build --compile failed:\n${result.stderr.toString()}`);
+  return outfile;
 }
 
 // ------------------------------------------------------------------ source files
@@ -360,6 +387,9 @@ async function runClient(
   downloadMirror: string | null,
   variantEnv: Record<string, string> = {},
 ): Promise<Trial> {
+  const variantLines = Object.entries(variantEnv)
+    .filter(([key]) => key.startsWith("mirror."))
+    .map(([key, value]) => `${key.slice("mirror.".length)} = ${value}`);
   const mirrorDirectory = path.join(directory, "mirror");
   const configPath = path.join(directory, "bunsnatch.conf");
   fs.mkdirSync(directory, { recursive: true });
@@ -376,12 +406,15 @@ async function runClient(
         ? [`download-mirror = ${downloadMirror}`, "download-mirror-no-fallback = true"]
         : []),
       ...settings.mirrorLines,
+      ...variantLines,
       "",
     ].join("\n"),
   );
-  const { command } = clientCommand(settings);
+  const { BENCH_BIN: variantBinary, ...rest } = variantEnv;
+  const childEnv = Object.fromEntries(Object.entries(rest).filter(([key]) => !key.startsWith("mirror.")));
+  const command = variantBinary ? [variantBinary] : clientCommand(settings).command;
   const measurement = await measure([...command, "-c", configPath, "--quiet", "mirror"], {
-    env: { ...cleanEnvironment(), ...settings.env, ...variantEnv },
+    env: { ...cleanEnvironment(), ...settings.env, ...childEnv },
   });
   if (measurement.exitCode !== 0) {
     throw new Error(`bunsnatch exited ${measurement.exitCode}:\n${measurement.stderr.slice(-4000)}`);
@@ -436,6 +469,7 @@ interface Figures {
   filesPerSecond: number;
   cpuPerGb: number;
   rssMb: number;
+  anonMb: number;
 }
 
 function figures(trials: Trial[]): Figures {
@@ -448,6 +482,7 @@ function figures(trials: Trial[]): Figures {
     filesPerSecond: files / wall,
     cpuPerGb: median(trials.map((trial) => trial.measurement.cpuSeconds)) / (bytes / 1e9),
     rssMb: Math.max(...trials.map((trial) => trial.measurement.peakRssBytes)) / 1e6,
+    anonMb: Math.max(...trials.map((trial) => trial.measurement.peakAnonBytes)) / 1e6,
   };
 }
 
@@ -467,6 +502,8 @@ async function main(): Promise<void> {
   for (const tool of ["curl", "openssl"]) if (!which(tool)) fail(`${tool} is needed for the ceiling`);
   const workdir = settings.workdir ?? fs.mkdtempSync(path.join(os.tmpdir(), "bunsnatch-bench-"));
   fs.mkdirSync(workdir, { recursive: true });
+  if (settings.bin === null && settings.main === null && settings.profile === null)
+    freshBinary = buildBinary(workdir);
   const client = clientCommand(settings);
   console.log(
     `bench-download: client ${client.label}; ${settings.runs} run(s) each; ${os.cpus().length} CPUs; load ${loadAverage()}`,
@@ -537,6 +574,7 @@ async function main(): Promise<void> {
             fixed(mine.filesPerSecond, 0),
             fixed(mine.cpuPerGb, 2),
             fixed(mine.rssMb, 0),
+            fixed(mine.anonMb, 0),
             ceiling ? `${fixed((100 * mine.mbPerSecond) / ceiling.mbPerSecond, 0)}%` : "-",
             load,
           ]);
@@ -551,6 +589,7 @@ async function main(): Promise<void> {
             fixed(ceiling.filesPerSecond, 0),
             fixed(ceiling.cpuPerGb, 2),
             fixed(ceiling.rssMb, 0),
+            fixed(ceiling.anonMb, 0),
             "100%",
             load,
           ]);
@@ -578,6 +617,7 @@ const HEADER = [
   "files/s",
   "CPU s/GB",
   "peak RSS MB",
+  "anon MB",
   "of ceiling",
   "load",
 ];

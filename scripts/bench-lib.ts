@@ -19,6 +19,8 @@ export interface Measurement {
    * counts the parent's pages the child had between fork and exec.
    */
   peakRssBytes: number;
+  /** Largest `RssAnon` sampled (heap and buffers, without the executable's mapped pages). */
+  peakAnonBytes: number;
   stdout: string;
   stderr: string;
 }
@@ -40,10 +42,13 @@ export async function measure(command: string[], options: MeasureOptions = {}): 
     cwd: options.cwd,
   });
   let hwmBytes = 0;
+  let anonBytes = 0;
   const sample = () => {
     for (const pid of [child.pid, ...descendantsOf(child.pid)]) {
-      const kib = readVmHwmKib(pid);
-      if (kib !== null) hwmBytes = Math.max(hwmBytes, kib * 1024);
+      const memory = readMemoryKib(pid);
+      if (memory === null) continue;
+      hwmBytes = Math.max(hwmBytes, memory.hwm * 1024);
+      anonBytes = Math.max(anonBytes, memory.anon * 1024);
     }
   };
   const timer = setInterval(sample, options.sampleMs ?? 25);
@@ -64,6 +69,7 @@ export async function measure(command: string[], options: MeasureOptions = {}): 
     userSeconds,
     systemSeconds,
     peakRssBytes: hwmBytes,
+    peakAnonBytes: anonBytes,
     stdout,
     stderr,
   };
@@ -94,15 +100,21 @@ export function descendantsOf(pid: number): number[] {
   return found;
 }
 
-/** `VmHWM` of a live process in KiB, or null when it is gone. */
-export function readVmHwmKib(pid: number): number | null {
+/** `VmHWM` and `RssAnon` of a live process in KiB, or null when it is gone. */
+export function readMemoryKib(pid: number): { hwm: number; anon: number } | null {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Number(match[1]) : null;
+    const field = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(status)?.[1] ?? 0);
+    return { hwm: field("VmHWM"), anon: field("RssAnon") };
   } catch {
     return null;
   }
+}
+
+/** `VmHWM` of a live process in KiB, or null when it is gone. */
+export function readVmHwmKib(pid: number): number | null {
+  return readMemoryKib(pid)?.hwm ?? null;
 }
 
 export function median(values: readonly number[]): number {

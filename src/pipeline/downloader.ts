@@ -35,10 +35,19 @@ export interface DownloadStats {
   retries: number;
 }
 
+/**
+ * Bytes of downloaded bodies between two full garbage collections. Bun hands each body
+ * chunk to JavaScript as a fresh buffer and the collector runs late on them: 2,000 files
+ * of 256 KiB peaked at ~150 MB RSS (~105 MB anonymous); a full collection every 64 MiB
+ * kept it at ~135 MB for ~4% more CPU (every 16 MiB: ~110 MB for ~13% more).
+ */
+const COLLECT_EVERY_BYTES = 64 * 1024 * 1024;
+
 export class Downloader {
   readonly stats: DownloadStats = { files: 0, bytes: 0, failures: 0, retries: 0 };
   private readonly global: Semaphore;
   private readonly perHost: KeyedSemaphore;
+  private bytesSinceCollection = 0;
 
   constructor(
     private readonly fetchOptions: FetchFileOptions,
@@ -67,6 +76,7 @@ export class Downloader {
           );
           this.stats.files++;
           this.stats.bytes += result.size;
+          this.maybeCollectGarbage(result.size);
           return result;
         } catch (error) {
           if (error instanceof StorageError || error instanceof HostileDataError) throw error;
@@ -90,6 +100,14 @@ export class Downloader {
       log.warning(`${message(lastError)}; retrying in ${(delay / 1000).toFixed(1)} s`);
       await this.sleep(delay);
     }
+  }
+
+  /** Counts a finished body; runs a full collection once COLLECT_EVERY_BYTES have passed. */
+  private maybeCollectGarbage(bytes: number): void {
+    this.bytesSinceCollection += bytes;
+    if (this.bytesSinceCollection < COLLECT_EVERY_BYTES) return;
+    this.bytesSinceCollection = 0;
+    Bun.gc(true);
   }
 
   private fail(error: unknown): unknown {

@@ -22,7 +22,9 @@ export const FS_THREAD_POOL_SIZE = 16;
  * files/s in the benchmark, against ~2,100–2,500 with 16 threads. Bun reads
  * `UV_THREADPOOL_SIZE` from the C environment when the pool starts (assigning
  * `process.env` does not reach it), so it is set through libc. A value the user
- * set is kept. Runs at module load, before any asynchronous file operation.
+ * set is kept. Runs at module load: in the compiled binary that precedes the pool's
+ * first use; under `bun src/main.ts` the module loader has started the pool already,
+ * so set UV_THREADPOOL_SIZE in the environment there.
  */
 function widenFileThreadPool(): void {
   if (process.env.UV_THREADPOOL_SIZE || process.platform !== "linux") return;
@@ -390,10 +392,21 @@ export class FilesystemStorage implements Storage {
   }
 }
 
+/**
+ * A large file's data is flushed in the background every this many bytes while it
+ * downloads (one `fdatasync` at a time, on the thread pool), so that the fsync before
+ * the rename has little left to wait for: 1 GiB went from ~2.2 s to ~1.9 s here.
+ */
+const WRITEBACK_STEP_BYTES = 32 * 1024 * 1024;
+
 class FilesystemStagedFile implements StagedFile {
   bytesWritten = 0;
   private closed = false;
   private finished = false;
+  private flushedUpTo = 0;
+  /** The background `fdatasync` in flight, if any; the descriptor stays open until it ends. */
+  private writeback: Promise<void> | null = null;
+  private writebackError: unknown = null;
 
   constructor(
     private readonly storage: FilesystemStorage,
@@ -419,6 +432,30 @@ class FilesystemStagedFile implements StagedFile {
       throw storageError("write", this.finalPath, error);
     }
     this.bytesWritten += chunk.length;
+    if (this.writebackError) throw storageError("write", this.finalPath, this.writebackError);
+    if (
+      this.fsyncEnabled &&
+      this.writeback === null &&
+      this.bytesWritten - this.flushedUpTo >= WRITEBACK_STEP_BYTES
+    ) {
+      this.startWriteback();
+    }
+  }
+
+  private startWriteback(): void {
+    this.flushedUpTo = this.bytesWritten;
+    this.writeback = new Promise<void>((resolve) =>
+      fs.fdatasync(this.fd, (error) => {
+        if (error) this.writebackError ??= error;
+        this.writeback = null;
+        resolve();
+      }),
+    );
+  }
+
+  /** Waits for the background flush (never rejects; its error is kept in `writebackError`). */
+  private async settleWriteback(): Promise<void> {
+    while (this.writeback) await this.writeback;
   }
 
   async commit(options: { mtime?: Date } = {}): Promise<void> {
@@ -426,6 +463,8 @@ class FilesystemStagedFile implements StagedFile {
     try {
       // Through the descriptor and before the fsync, so the fsync covers the mtime too.
       if (options.mtime) fs.futimesSync(this.fd, options.mtime, options.mtime);
+      await this.settleWriteback();
+      if (this.writebackError) throw this.writebackError;
       if (this.fsyncEnabled) await fsyncFd(this.fd);
       this.close();
       fs.renameSync(this.tempPath, this.finalPath);
@@ -439,6 +478,8 @@ class FilesystemStagedFile implements StagedFile {
   }
 
   async abort(): Promise<void> {
+    // Never close a descriptor another thread is still flushing (its number could be reused).
+    await this.settleWriteback();
     this.close();
     if (this.finished) return;
     this.finished = true;

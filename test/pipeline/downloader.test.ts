@@ -4,13 +4,18 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { IntegrityError, StorageError, UpstreamError } from "../../src/errors.ts";
 import { unlimited } from "../../src/pipeline/bandwidth.ts";
-import type { DownloadRequest } from "../../src/pipeline/download.ts";
+import { type DownloadRequest, digestsToCompute } from "../../src/pipeline/download.ts";
 import { Downloader } from "../../src/pipeline/downloader.ts";
-import { FilesystemStorage } from "../../src/storage/filesystem.ts";
+import { FilesystemStorage, storageError } from "../../src/storage/filesystem.ts";
+import type { StagedFile } from "../../src/storage/storage.ts";
 import { HttpClient } from "../../src/upstream/http.ts";
 
 const BODY = new Uint8Array(300_000).map((_, index) => (index * 31) % 251);
 const SHA256 = new Bun.CryptoHasher("sha256").update(BODY).digest("hex");
+const MD5 = new Bun.CryptoHasher("md5").update(BODY).digest("hex");
+/** Bigger than the background-writeback step (32 MiB), so a flush runs while the file downloads. */
+const BIG = new Uint8Array(40 * 1024 * 1024).map((_, index) => (index * 7 + (index >> 16)) % 256);
+const BIG_SHA256 = new Bun.CryptoHasher("sha256").update(BIG).digest("hex");
 
 /** Per-path scripted answers: each request to a path takes the next behaviour. */
 const scripts = new Map<string, string[]>();
@@ -21,6 +26,22 @@ function respond(kind: string): Response {
   switch (kind) {
     case "ok":
       return new Response(BODY, { headers: { "Content-Length": String(BODY.length) } });
+    case "big":
+      return new Response(BIG);
+    case "trickle": {
+      // Eight pieces, 120 ms apart: ~1 s in all, never 120 ms without a byte.
+      let piece = 0;
+      const size = Math.ceil(BODY.length / 8);
+      return new Response(
+        new ReadableStream({
+          async pull(controller) {
+            if (piece > 0) await Bun.sleep(120);
+            controller.enqueue(BODY.slice(piece * size, (piece + 1) * size));
+            if (++piece === 8) controller.close();
+          },
+        }),
+      );
+    }
     case "wrong":
       return new Response(BODY.map((byte, index) => (index === 1000 ? byte ^ 1 : byte)));
     case "truncated":
@@ -72,11 +93,11 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-function downloader(storageRoot = root) {
-  const http = new HttpClient({ timeoutSeconds: 5, globalTimeoutSeconds: 30 });
+function downloader(storageRoot: string | FilesystemStorage = root, timeoutSeconds = 5) {
+  const http = new HttpClient({ timeoutSeconds, globalTimeoutSeconds: 30 });
   return new Downloader(
     {
-      storage: new FilesystemStorage(storageRoot),
+      storage: typeof storageRoot === "string" ? new FilesystemStorage(storageRoot) : storageRoot,
       http,
       checkUrl: () => {},
       checkRedirect: () => {},
@@ -164,6 +185,15 @@ describe("Downloader", () => {
     expect(second! - first!).toBeGreaterThanOrEqual(950);
   });
 
+  test("a body that keeps coming, if slowly, outlives the idle timeout (the timer follows each chunk)", async () => {
+    scripts.set("/trickle.whl", ["trickle"]);
+    const started = performance.now();
+    await downloader(root, 0.4).download(request("trickle.whl"));
+    expect(performance.now() - started).toBeGreaterThan(800);
+    expect(hits.get("/trickle.whl")).toHaveLength(1);
+    expect(filesIn("web/packages/aa/bb")).toEqual(["trickle.whl"]);
+  });
+
   test("a 404 is not retried", async () => {
     scripts.set("/missing.whl", ["404"]);
     const error = await downloader()
@@ -213,5 +243,87 @@ describe("Downloader on a full disk", () => {
       if (mounted) Bun.spawnSync(["umount", mountPoint]);
       fs.rmSync(mountPoint, { recursive: true, force: true });
     }
+  });
+});
+
+/** Storage whose staged writes fail with ENOSPC once `capacity` bytes are written (no mount needed). */
+class FullDiskStorage extends FilesystemStorage {
+  constructor(
+    directory: string,
+    private readonly capacity: number,
+  ) {
+    super(directory);
+  }
+
+  override async stage(relativePath: string): Promise<StagedFile> {
+    const staged = await super.stage(relativePath);
+    const capacity = this.capacity;
+    const absolute = this.resolve(relativePath);
+    return {
+      get bytesWritten() {
+        return staged.bytesWritten;
+      },
+      write(chunk) {
+        if (staged.bytesWritten + chunk.length > capacity) {
+          const error = Object.assign(new Error("ENOSPC: no space left on device, write"), {
+            code: "ENOSPC",
+          });
+          throw storageError("write", absolute, error);
+        }
+        return staged.write(chunk);
+      },
+      commit: (options) => staged.commit(options),
+      abort: () => staged.abort(),
+    };
+  }
+}
+
+describe("Downloader with an injected write error", () => {
+  test("ENOSPC mid-file: a StorageError naming the file, not retried, no temporary file, existing files untouched", async () => {
+    const storage = new FullDiskStorage(root, 100_000);
+    await storage.writeAtomic("web/packages/aa/bb/keep.txt", "keep me");
+    const error = await downloader(storage)
+      .download(request("full.whl"))
+      .catch((caught) => caught);
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.message).toBe(
+      `cannot write ${path.join(root, "web/packages/aa/bb/full.whl")}: no space left on device (ENOSPC)`,
+    );
+    expect(hits.get("/full.whl")).toHaveLength(1);
+    expect(filesIn("web/packages/aa/bb")).toEqual(["keep.txt"]);
+    expect(fs.readFileSync(path.join(root, "web/packages/aa/bb/keep.txt"), "utf8")).toBe("keep me");
+  });
+});
+
+describe("large files and digests", () => {
+  test("a file larger than the background-flush step lands intact, with no temporary file left", async () => {
+    scripts.set("/big.whl", ["big"]);
+    const result = await downloader().download(
+      request("big.whl", {
+        expectedSize: BIG.length,
+        maxSize: BIG.length,
+        expectedDigests: { sha256: BIG_SHA256 },
+      }),
+    );
+    expect(result).toMatchObject({ size: BIG.length, sha256: BIG_SHA256 });
+    const landed = path.join(root, "web/packages/aa/bb/big.whl");
+    expect(new Bun.CryptoHasher("sha256").update(fs.readFileSync(landed)).digest("hex")).toBe(BIG_SHA256);
+    expect(filesIn("web/packages/aa/bb")).toEqual(["big.whl"]);
+  });
+
+  test("sha256 alone is computed when the page gives it; other digests only without it", () => {
+    expect(digestsToCompute({ sha256: SHA256, md5: MD5, blake2b_256: "ab" })).toEqual(["sha256"]);
+    expect(digestsToCompute({ md5: MD5 })).toEqual(["md5"]);
+    expect(digestsToCompute({ MD5: MD5, blake2b_256: "ab" })).toEqual(["md5", "blake2b_256"]);
+  });
+
+  test("without sha256 on the page, a wrong md5 is caught", async () => {
+    scripts.set("/md5.whl", ["wrong"]);
+    const error = await downloader()
+      .download(request("md5.whl", { expectedDigests: { md5: MD5 } }))
+      .catch((caught) => caught);
+    expect(error).toBeInstanceOf(IntegrityError);
+    expect(error.message).toContain("md5");
+    expect(filesIn("web/packages/aa/bb")).toEqual([]);
   });
 });
