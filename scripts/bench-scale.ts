@@ -23,7 +23,7 @@ import { IndexWriter } from "../src/index/writer.ts";
 import { normalizeName } from "../src/packaging/names.ts";
 import { Ledger } from "../src/state/ledger.ts";
 import { FilesystemStorage } from "../src/storage/filesystem.ts";
-import { buildSyncPlan } from "../src/upstream/change-feed.ts";
+import { streamSyncPlan } from "../src/upstream/change-feed.ts";
 import { HttpClient } from "../src/upstream/http.ts";
 import { readVmHwmKib } from "./bench-lib.ts";
 
@@ -110,13 +110,20 @@ async function phase(name: string, master: string, directory: string): Promise<v
   const http = new HttpClient({ timeoutSeconds: 60, globalTimeoutSeconds: 600 });
   const { filters } = loadFilters(parseIni("", "bench.conf"));
   const apiMethod = name.endsWith("simple") ? "simple" : "xmlrpc";
+  // Wired as src/engine/context.ts wires it.
   const feed: ChangeFeed = {
-    changesSince: (serial, held) =>
-      buildSyncPlan({ apiMethod, master }, http, {
-        currentSerial: serial,
-        heldSerial: (project) => held.serialOf(project),
-        heldNames: held.names(),
-      }),
+    changesSince: (serial, held, sink) =>
+      streamSyncPlan(
+        { apiMethod, master },
+        http,
+        {
+          currentSerial: serial,
+          heldSerial: (project) => held.serialOf(project),
+          heldNames: held.names(),
+          heldEntries: () => held.entries(),
+        },
+        sink,
+      ),
   };
   const started = performance.now();
   let detail = "";

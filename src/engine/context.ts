@@ -12,7 +12,7 @@ import { bandwidthLimiter } from "../pipeline/bandwidth.ts";
 import { DEFAULT_RETRY, Downloader } from "../pipeline/downloader.ts";
 import { Ledger } from "../state/ledger.ts";
 import { FilesystemStorage } from "../storage/filesystem.ts";
-import { buildSyncPlan } from "../upstream/change-feed.ts";
+import { streamSyncPlan } from "../upstream/change-feed.ts";
 import { HttpClient } from "../upstream/http.ts";
 import { fetchJsonApi, jsonApiFileContent } from "../upstream/json-api.ts";
 import { fetchProjectPage } from "../upstream/project-page.ts";
@@ -85,14 +85,20 @@ export async function openMirrorContext(
     },
   };
   const feed: ChangeFeed = {
-    changesSince(serial, held) {
-      return buildSyncPlan(options, http, {
-        currentSerial: serial,
-        heldSerial: (name) => held.serialOf(name),
-        heldNames: held.names(),
-        retry: metadataRetry,
-        retryHooks,
-      });
+    changesSince(serial, held, sink) {
+      return streamSyncPlan(
+        options,
+        http,
+        {
+          currentSerial: serial,
+          heldSerial: (name) => held.serialOf(name),
+          heldNames: held.names(),
+          heldEntries: () => held.entries(),
+          retry: metadataRetry,
+          retryHooks,
+        },
+        sink,
+      );
     },
   };
   const downloader = new Downloader(

@@ -13,6 +13,13 @@ import type { RemovalEvent } from "../upstream/types.ts";
 
 export const LEDGER_FILE = "bunsnatch.db";
 const SCHEMA_VERSION = "1";
+/** Rows per page when streaming a table (bounded memory, few statement calls). */
+const PAGE_ROWS = 4096;
+/** Plan rows per INSERT: one statement call per batch instead of per project (800,000 on a first run). */
+const PLAN_BATCH_ROWS = 256;
+const PLAN_INSERT = "INSERT INTO plan(name, display_name, serial, done) VALUES ";
+const PLAN_UPSERT =
+  " ON CONFLICT(name) DO UPDATE SET display_name = excluded.display_name, serial = MAX(plan.serial, excluded.serial), done = 0";
 
 export interface ProjectRow {
   name: string;
@@ -60,6 +67,8 @@ export class Ledger {
     setMeta: Statement;
     deleteMeta: Statement;
     getProject: Statement;
+    projectSerial: Statement;
+    projectsAfter: Statement;
     upsertProject: Statement;
     deleteProject: Statement;
     getFile: Statement;
@@ -68,6 +77,7 @@ export class Ledger {
     filesOfProject: Statement;
     markVerified: Statement;
     planInsert: Statement;
+    planInsertBatch: Statement;
     forgetDeletion: Statement;
     planDone: Statement;
   };
@@ -84,6 +94,10 @@ export class Ledger {
       ),
       deleteMeta: db.prepare("DELETE FROM meta WHERE key = ?"),
       getProject: db.prepare("SELECT name, display_name AS displayName, serial FROM projects WHERE name = ?"),
+      projectSerial: db.prepare("SELECT serial FROM projects WHERE name = ?"),
+      projectsAfter: db.prepare(
+        "SELECT rowid, name, serial FROM projects WHERE rowid > ? ORDER BY rowid LIMIT ?",
+      ),
       upsertProject: db.prepare(
         "INSERT INTO projects(name, display_name, serial) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET display_name = excluded.display_name, serial = excluded.serial",
       ),
@@ -99,8 +113,9 @@ export class Ledger {
         "SELECT path, project, size, sha256, mtime_ms AS mtimeMs, verified_at AS verifiedAt FROM files WHERE project = ? ORDER BY path",
       ),
       markVerified: db.prepare("UPDATE files SET verified_at = ? WHERE path = ?"),
-      planInsert: db.prepare(
-        "INSERT INTO plan(name, display_name, serial, done) VALUES (?, ?, ?, 0) ON CONFLICT(name) DO UPDATE SET display_name = excluded.display_name, serial = MAX(plan.serial, excluded.serial), done = 0",
+      planInsert: db.prepare(`${PLAN_INSERT}(?, ?, ?, 0)${PLAN_UPSERT}`),
+      planInsertBatch: db.prepare(
+        `${PLAN_INSERT}${Array.from({ length: PLAN_BATCH_ROWS }, () => "(?, ?, ?, 0)").join(", ")}${PLAN_UPSERT}`,
       ),
       planDone: db.prepare("UPDATE plan SET done = 1 WHERE name = ?"),
       forgetDeletion: db.prepare("DELETE FROM pending_deletions WHERE path = ?"),
@@ -253,12 +268,31 @@ export class Ledger {
       .all() as ProjectRow[];
   }
 
+  /** The serial held for one project (an indexed lookup), or undefined. */
+  projectSerial(name: string): number | undefined {
+    return (this.statements.projectSerial.values(name) as [number][])[0]?.[0];
+  }
+
+  /** Every project's normalized name and serial, in no particular order, streamed page by page. */
+  *projectSerialEntries(): Generator<[name: string, serial: number]> {
+    let afterRowid = 0;
+    while (true) {
+      const rows = this.statements.projectsAfter.values(afterRowid, PAGE_ROWS) as [number, string, number][];
+      for (const [, name, serial] of rows) yield [name, serial];
+      if (rows.length < PAGE_ROWS) return;
+      afterRowid = rows[rows.length - 1]![0];
+    }
+  }
+
+  /** Every project's normalized name, in no particular order, streamed. */
+  *projectNames(): Generator<string> {
+    for (const [name] of this.projectSerialEntries()) yield name;
+  }
+
   /** Normalized name → serial, for change-feed diffs. */
   projectSerials(): Map<string, number> {
     const result = new Map<string, number>();
-    for (const row of this.db.query("SELECT name, serial FROM projects").values() as [string, number][]) {
-      result.set(row[0], row[1]);
-    }
+    for (const [name, serial] of this.projectSerialEntries()) result.set(name, serial);
     return result;
   }
 
@@ -405,12 +439,24 @@ export class Ledger {
 
   // --- the plan of the current run ---
 
-  /** Persists a plan (replacing any previous one) before work starts. */
+  /**
+   * Persists a plan (replacing any previous one) before work starts, in batched
+   * inserts. Each project is read before the next is asked for, so a generator
+   * may hand out one object, refilled.
+   */
   savePlan(plan: StoredPlan<Iterable<PlannedProject>>): void {
     this.transaction(() => {
       this.db.exec("DELETE FROM plan; DELETE FROM plan_removals;");
+      const batch: (string | number)[] = [];
       for (const project of plan.projects) {
-        this.statements.planInsert.run(project.name, project.displayName, project.serial);
+        batch.push(project.name, project.displayName, project.serial);
+        if (batch.length === PLAN_BATCH_ROWS * 3) {
+          this.statements.planInsertBatch.run(...batch);
+          batch.length = 0;
+        }
+      }
+      for (let index = 0; index < batch.length; index += 3) {
+        this.statements.planInsert.run(batch[index]!, batch[index + 1]!, batch[index + 2]!);
       }
       const insertRemoval = this.db.prepare(
         "INSERT INTO plan_removals(kind, project, version, filename, serial) VALUES (?, ?, ?, ?, ?)",

@@ -78,4 +78,61 @@ describe("Ledger", () => {
     ledger.upsertProject({ name: "p", displayName: "P", serial: 10 });
     expect(ledger.pendingProjectRemovals()).toEqual([]);
   });
+
+  test("projectSerial is one indexed lookup; undefined for a project not held", () => {
+    const ledger = Ledger.memory();
+    ledger.upsertProject({ name: "foo-bar", displayName: "Foo.Bar", serial: 7 });
+    expect(ledger.projectSerial("foo-bar")).toBe(7);
+    expect(ledger.projectSerial("Foo.Bar")).toBeUndefined();
+    expect(ledger.projectSerial("other")).toBeUndefined();
+  });
+
+  test("held names and serials stream across pages, each project once, matching projectSerials", () => {
+    const ledger = Ledger.memory();
+    ledger.transaction(() => {
+      for (let index = 0; index < 10_000; index++) {
+        ledger.upsertProject({ name: `p-${index}`, displayName: `P_${index}`, serial: index });
+      }
+    });
+    // A deletion leaves a gap in the row ids the pages walk.
+    ledger.deleteProject("p-4096");
+    const entries = [...ledger.projectSerialEntries()];
+    expect(entries).toHaveLength(9_999);
+    expect(new Map(entries)).toEqual(ledger.projectSerials());
+    expect(new Map(entries).get("p-9999")).toBe(9_999);
+    expect(new Set(ledger.projectNames())).toEqual(new Set(entries.map(([name]) => name)));
+    expect([...Ledger.memory().projectSerialEntries()]).toEqual([]);
+  });
+
+  test("a plan of many projects is saved in batches: every row kept, a repeated name keeps its highest serial", () => {
+    const ledger = Ledger.memory();
+    const projects = Array.from({ length: 1_000 }, (_, index) => ({
+      name: `p-${String(index).padStart(4, "0")}`,
+      displayName: `P${index}`,
+      serial: index,
+    }));
+    // Repeats inside one batch and across batches.
+    projects.push(
+      { name: "p-0001", displayName: "Again", serial: 5_000 },
+      { name: "p-0002", displayName: "Lower", serial: 0 },
+    );
+    const row = { name: "", displayName: "", serial: 0 };
+    ledger.savePlan({
+      targetSerial: 9,
+      // One object refilled per project, as the planner hands them over.
+      projects: (function* () {
+        for (const project of projects) {
+          Object.assign(row, project);
+          yield row;
+        }
+      })(),
+      removals: [],
+    });
+    const stored = ledger.loadPlan()!;
+    expect(stored.projects).toHaveLength(1_000);
+    expect(stored.projects[0]).toEqual({ name: "p-0000", displayName: "P0", serial: 0 });
+    expect(stored.projects[1]).toEqual({ name: "p-0001", displayName: "Again", serial: 5_000 });
+    expect(stored.projects[2]).toEqual({ name: "p-0002", displayName: "Lower", serial: 2 });
+    expect(stored.projects[999]).toEqual({ name: "p-0999", displayName: "P999", serial: 999 });
+  });
 });

@@ -3,8 +3,12 @@ import { UpstreamError } from "../../src/errors.ts";
 import {
   buildSyncPlan,
   collapseChangelog,
+  ProjectMap,
+  type ProjectSink,
   planFromSimpleIndex,
   planFromXmlRpc,
+  streamFromSimpleIndex,
+  streamFromXmlRpc,
 } from "../../src/upstream/change-feed.ts";
 import { type ChangelogEvent, escapeXml, XmlRpcClient } from "../../src/upstream/xmlrpc.ts";
 import { captureLog, type Fixture, NO_WAIT, QUICK_RETRY, serve, testClient } from "./fixtures.ts";
@@ -546,6 +550,247 @@ describe("planFromSimpleIndex", () => {
       expect([...plan.projects.keys()]).toEqual(["good"]);
       expect(lines).toHaveLength(51);
       expect(lines.at(-1)).toContain("30 more entries skipped (80 in all)");
+    } finally {
+      upstream.stop();
+    }
+  });
+});
+
+/** A sink that records every call, for the streaming contract. */
+function recordingSink(): ProjectSink & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    add: (name, displayName, serial) => calls.push(`add ${name} ${displayName} ${serial}`),
+    remove: (name) => calls.push(`remove ${name}`),
+    reset: () => calls.push("reset"),
+  };
+}
+
+describe("planFromSimpleIndex: the listing is scanned as it streams in", () => {
+  const meta = { "api-version": "1.4", "_last-serial": 9 };
+
+  test("names with JSON escapes decode as JSON.parse decodes them", async () => {
+    const body = `{"meta":${JSON.stringify(meta)},"projects":[{"name":"Na\\u006De","_last-serial":5},{"name":"x\\ud800","_last-serial":5}]}`;
+    const upstream = serve(
+      () => new Response(body, { headers: { "content-type": "application/vnd.pypi.simple.v1+json" } }),
+    );
+    try {
+      const { result: plan, lines } = await captureLog(() =>
+        planFromSimpleIndex(testClient(), upstream.url, { currentSerial: 0, ...retry }),
+      );
+      expect([...plan.projects]).toEqual([["name", { displayName: "Name", serial: 5 }]]);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`Skipping project name ${JSON.stringify("x\ud800")}`);
+    } finally {
+      upstream.stop();
+    }
+  });
+
+  test("a body cut mid-listing is retried from scratch: the sink starts over, nothing doubles", async () => {
+    const body = JSON.stringify({
+      meta,
+      projects: [
+        { name: "a", "_last-serial": 5 },
+        { name: "b", "_last-serial": 6 },
+      ],
+    });
+    const head = `HTTP/1.1 200 OK\r\ncontent-type: application/vnd.pypi.simple.v1+json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`;
+    let attempts = 0;
+    // The first answer stops after the first project: the connection drops mid-body.
+    const listener = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        data(socket) {
+          attempts++;
+          if (attempts > 1) {
+            socket.end(head + body);
+            return;
+          }
+          socket.write(head + body.slice(0, body.indexOf("}", body.indexOf('"a"')) + 2));
+          setTimeout(() => socket.end(), 100);
+        },
+      },
+    });
+    try {
+      const sink = recordingSink();
+      const { result: outcome } = await captureLog(() =>
+        streamFromSimpleIndex(
+          testClient(),
+          `http://127.0.0.1:${listener.port}`,
+          { currentSerial: 0, ...retry },
+          sink,
+        ),
+      );
+      expect(attempts).toBe(2);
+      const lastReset = sink.calls.lastIndexOf("reset");
+      expect(sink.calls.slice(0, lastReset)).toContain("add a a 5");
+      expect(sink.calls.slice(lastReset)).toEqual(["reset", "add a a 5", "add b b 6"]);
+      expect(outcome).toEqual({ targetSerial: 9, removals: [], vanished: [] });
+    } finally {
+      listener.stop(true);
+    }
+  });
+
+  test("a listing refused whole logs none of its entry warnings", async () => {
+    const upstream = serve(simpleListing({ projects: [{ name: "bad name", "_last-serial": 1 }] }));
+    try {
+      const { result: error, lines } = await captureLog(() =>
+        planFromSimpleIndex(testClient(), upstream.url, { currentSerial: 0, ...retry }).catch(
+          (caught: unknown) => caught,
+        ),
+      );
+      expect((error as Error).message).toContain("not a PEP 691 project listing");
+      expect(lines).toEqual([]);
+    } finally {
+      upstream.stop();
+    }
+  });
+
+  test("held entries streamed once give the same plan as a lookup per name", async () => {
+    const listing = {
+      meta,
+      projects: [
+        { name: "Alpha", "_last-serial": 8 },
+        { name: "beta", "_last-serial": 3 },
+        { name: "new", "_last-serial": 7 },
+        { name: "alpha", "_last-serial": 8 },
+      ],
+    };
+    const upstream = serve(simpleListing(listing));
+    const held = new Map([
+      ["alpha", 4],
+      ["beta", 3],
+      ["gone", 2],
+      ["also-gone", 1],
+    ]);
+    try {
+      const viaLookups = await planFromSimpleIndex(testClient(), upstream.url, {
+        currentSerial: 5,
+        heldSerial: (name) => held.get(name),
+        heldNames: held.keys(),
+        ...retry,
+      });
+      const viaEntries = await planFromSimpleIndex(testClient(), upstream.url, {
+        currentSerial: 5,
+        heldEntries: () => held.entries(),
+        ...retry,
+      });
+      expect(viaEntries).toEqual(viaLookups);
+      expect([...viaEntries.projects]).toEqual([
+        ["alpha", { displayName: "Alpha", serial: 8 }],
+        ["new", { displayName: "new", serial: 7 }],
+      ]);
+      expect(viaEntries.vanished).toEqual(["also-gone", "gone"]);
+    } finally {
+      upstream.stop();
+    }
+  });
+
+  const bodies: [what: string, body: () => Response, message: string][] = [
+    [
+      "a truncated body",
+      () => new Response(`{"meta":${JSON.stringify(meta)},"projects":[{"name":"a"`),
+      "body is not valid JSON (the body ends early, after",
+    ],
+    [
+      "invalid UTF-8 in a name",
+      () =>
+        new Response(
+          new Uint8Array([
+            ...new TextEncoder().encode('{"meta":{},"projects":[{"name":"'),
+            0xff,
+            0x22,
+            0x7d,
+            0x5d,
+            0x7d,
+          ]),
+        ),
+      "body is not valid UTF-8",
+    ],
+    [
+      "nesting deeper than 64 levels",
+      () =>
+        new Response(`{"meta":${JSON.stringify(meta)},"x":${"[".repeat(80)}${"]".repeat(80)},"projects":[]}`),
+      "JSON nests deeper than 64 levels",
+    ],
+    [
+      "an HTML page served as JSON",
+      () =>
+        new Response("<html><body>mirror</body></html>", { headers: { "content-type": "application/json" } }),
+      "answered application/json, not JSON; api-method = simple needs an index serving PEP 691 JSON",
+    ],
+  ];
+  for (const [what, body, message] of bodies) {
+    test(`${what} is refused as the whole-body reading refused it`, async () => {
+      const upstream = serve(body);
+      try {
+        const error = (await planFromSimpleIndex(testClient(), upstream.url, {
+          currentSerial: 0,
+          ...retry,
+        }).catch((caught: unknown) => caught)) as UpstreamError;
+        expect(error).toBeInstanceOf(UpstreamError);
+        expect(error.message).toContain(`GET ${upstream.url}/simple/: ${message}`);
+        expect(error.retryable).toBe(false);
+        expect(upstream.requests).toHaveLength(1);
+      } finally {
+        upstream.stop();
+      }
+    });
+  }
+});
+
+describe("streaming a plan into a ProjectSink", () => {
+  test("ProjectMap keeps the highest serial per name, the first of equals; remove and reset forget", () => {
+    const projects = new ProjectMap();
+    projects.add("a", "A", 5);
+    projects.add("a", "a", 5);
+    projects.add("b", "B", 1);
+    projects.add("b", "b", 2);
+    projects.add("c", "C", 1);
+    projects.remove("c");
+    expect([...projects.projects]).toEqual([
+      ["a", { displayName: "A", serial: 5 }],
+      ["b", { displayName: "b", serial: 2 }],
+    ]);
+    projects.reset();
+    expect(projects.projects.size).toBe(0);
+  });
+
+  test("an XML-RPC first run adds the list, then the catch-up, then withdraws what the journal removed", async () => {
+    const journal: Journal = {
+      pageSize: 50_000,
+      list: { a: 1, B: 2 },
+      events: [
+        event("a", 1),
+        event("B", 2),
+        event("B", 3, "remove project", null),
+        event("c", 4, "create", null),
+      ],
+    };
+    const upstream = xmlrpcUpstream(journal);
+    try {
+      const api = new XmlRpcClient(testClient(), `${upstream.url}/pypi`);
+      const sink = recordingSink();
+      const { result: outcome } = await captureLog(() =>
+        streamFromXmlRpc(
+          api,
+          {
+            currentSerial: 0,
+            heldEntries: () => [
+              ["a", 1],
+              ["old", 1],
+            ],
+            ...retry,
+          },
+          sink,
+        ),
+      );
+      expect(sink.calls).toEqual(["add a a 1", "add b B 2", "add c c 4", "remove b"]);
+      expect(outcome.targetSerial).toBe(4);
+      expect(outcome.vanished).toEqual(["old"]);
+      expect(outcome.removals.map((removal) => removal.kind)).toEqual(["remove project"]);
     } finally {
       upstream.stop();
     }
