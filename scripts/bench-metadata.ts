@@ -4,7 +4,7 @@
  * loopback. Prints projects/s, wall time and peak RSS of the initial sync, then
  * the median wall time of 5 idle runs (nothing changed upstream).
  *
- *   bun run scripts/bench-metadata.ts [--projects 5000] [--workers N] [--binary dist/bunsnatch]
+ *   bun run scripts/bench-metadata.ts [--projects 5000] [--workers N] [--fsync false] [--binary dist/bunsnatch]
  *
  * The upstream runs in its own process, so the client's CPU and memory are its own.
  * For scale: bandersnatch 8 does this sync at about 97 projects/s (51 s, 76 MiB) and
@@ -59,6 +59,7 @@ const indexUrl = new TextDecoder().decode(value).trim();
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "bench-metadata-"));
 const configPath = path.join(scratch, "bunsnatch.conf");
 const workers = option("workers");
+const fsync = option("fsync");
 fs.writeFileSync(
   configPath,
   [
@@ -67,6 +68,7 @@ fs.writeFileSync(
     `master = ${indexUrl}`,
     "allow-non-https = true",
     ...(workers ? [`workers = ${workers}`] : []),
+    ...(fsync ? [`fsync = ${fsync}`] : []),
     "",
   ].join("\n"),
 );
@@ -84,7 +86,7 @@ try {
     idlePeak = Math.max(idlePeak, result.peakRssBytes);
   }
   console.log(
-    `\nbench-metadata: ${projectCount} projects × (4 files + 2 .metadata), client ${binary ?? "bun src/main.ts"}, workers ${workers ?? "default"}, load ${load}\n`,
+    `\nbench-metadata: ${projectCount} projects × (4 files + 2 .metadata), client ${binary ?? "bun src/main.ts"}, workers ${workers ?? "default"}, fsync ${fsync ?? "default (true)"}, load ${load}\n`,
   );
   console.log(
     formatTable(

@@ -114,7 +114,7 @@ export class FilesystemStorage implements Storage {
     this.ownTemporaries.add(tempPath);
     let fd: number;
     try {
-      fd = this.openTemporary(finalPath, tempPath);
+      fd = await this.openTemporary(finalPath, tempPath);
     } catch (error) {
       this.ownTemporaries.delete(tempPath);
       throw storageError("create a temporary file for", finalPath, error);
@@ -127,17 +127,17 @@ export class FilesystemStorage implements Storage {
    * exists (then a killed run's leftovers are cleared); where it does not (a new
    * file's `<hash>` directory, the common case), it is made and nothing stale can be in it.
    */
-  private openTemporary(finalPath: string, tempPath: string): number {
+  private async openTemporary(finalPath: string, tempPath: string): Promise<number> {
     const directory = path.dirname(finalPath);
     let fd: number | undefined;
     try {
-      fd = openNewFile(tempPath);
+      fd = await openNewFile(tempPath);
     } catch (error) {
       if (!isMissing(error)) throw error;
     }
     if (fd !== undefined) {
       try {
-        this.removeStaleTemporaries(finalPath);
+        await this.removeStaleTemporaries(finalPath);
       } catch (error) {
         fs.closeSync(fd);
         fs.rmSync(tempPath, { force: true });
@@ -145,7 +145,7 @@ export class FilesystemStorage implements Storage {
       }
       return fd;
     }
-    this.noteCreatedDirectories(directory, fs.mkdirSync(directory, { recursive: true }));
+    this.noteCreatedDirectories(directory, await makeDirectories(directory));
     return openNewFile(tempPath);
   }
 
@@ -171,12 +171,12 @@ export class FilesystemStorage implements Storage {
    * (`.<name>.<random>.part` beside it, not ours). The mirror lock makes every
    * temporary file that is not this process's a leftover.
    */
-  private removeStaleTemporaries(finalPath: string): void {
+  private async removeStaleTemporaries(finalPath: string): Promise<void> {
     const directory = path.dirname(finalPath);
     const prefix = `.${path.basename(finalPath)}.`;
     let names: string[];
     try {
-      names = fs.readdirSync(directory);
+      names = await fs.promises.readdir(directory);
     } catch {
       return;
     }
@@ -244,7 +244,7 @@ export class FilesystemStorage implements Storage {
   async deleteFile(relativePath: string): Promise<boolean> {
     const absolute = this.resolve(relativePath);
     try {
-      this.removeStaleTemporaries(absolute);
+      await this.removeStaleTemporaries(absolute);
       fs.unlinkSync(absolute);
     } catch (error) {
       if (isMissing(error)) {
@@ -467,7 +467,7 @@ class FilesystemStagedFile implements StagedFile {
       if (this.writebackError) throw this.writebackError;
       if (this.fsyncEnabled) await fsyncFd(this.fd);
       this.close();
-      fs.renameSync(this.tempPath, this.finalPath);
+      await rename(this.tempPath, this.finalPath);
     } catch (error) {
       await this.abort();
       throw storageError("publish", this.finalPath, error);
@@ -494,9 +494,30 @@ class FilesystemStagedFile implements StagedFile {
   }
 }
 
-/** Creates a file that must not exist yet (`O_EXCL`), for writing. */
-function openNewFile(filePath: string): number {
-  return fs.openSync(filePath, "wx", FILE_MODE);
+/*
+ * Metadata calls (create, mkdir, rename) go through the thread pool: on a busy
+ * ext4 each can wait for a journal commit, and on the main thread that wait
+ * stalls every other download; on the pool they overlap.
+ */
+
+/** Creates a file that must not exist yet (`O_EXCL`), for writing; resolves to its descriptor. */
+function openNewFile(filePath: string): Promise<number> {
+  return new Promise((resolve, reject) =>
+    fs.open(filePath, "wx", FILE_MODE, (error, fd) => (error ? reject(error) : resolve(fd))),
+  );
+}
+
+/** `mkdir -p`; resolves to the first directory it created (undefined when all existed). */
+function makeDirectories(directory: string): Promise<string | undefined> {
+  return new Promise((resolve, reject) =>
+    fs.mkdir(directory, { recursive: true }, (error, first) => (error ? reject(error) : resolve(first))),
+  );
+}
+
+function rename(from: string, to: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    fs.rename(from, to, (error) => (error ? reject(error) : resolve())),
+  );
 }
 
 function isMissing(error: unknown): boolean {
