@@ -253,6 +253,9 @@ async function bringFilesIntoPlace(
   wanted: WantedFile[],
 ): Promise<PlacementResult> {
   const result: PlacementResult = { rows: [], downloaded: 0, bytes: 0, failures: [] };
+  const fail = (error: unknown) =>
+    result.failures.push(error instanceof Error ? error : new Error(String(error)));
+  const missing: WantedFile[] = [];
   await Promise.all(
     wanted.map(async (file) => {
       try {
@@ -261,21 +264,32 @@ async function bringFilesIntoPlace(
           ledger: context.ledger,
           compareMethod: context.options.compareMethod,
         });
-        if (state.current) {
-          result.rows.push(state.row);
-          return;
-        }
+        if (state.current) result.rows.push(state.row);
+        else missing.push(file);
+      } catch (error) {
+        fail(error);
+      }
+    }),
+  );
+  // Known to the ledger before any byte lands (one transaction for the project): if the run is
+  // killed from here on, a later removal upstream still deletes the file and its temporary.
+  // No mtime: such a row is never trusted as is.
+  context.ledger.transaction(() => {
+    for (const file of missing) {
+      context.ledger.upsertFile({
+        path: file.path,
+        project,
+        size: file.size ?? 0,
+        sha256: file.digests.sha256 ?? "",
+        mtimeMs: null,
+        verifiedAt: null,
+      });
+    }
+  });
+  await Promise.all(
+    missing.map(async (file) => {
+      try {
         log.info(`Downloading: ${file.candidates[file.candidates.length - 1]}`);
-        // Known to the ledger before any byte lands: if the run is killed from here on, a later
-        // removal upstream still deletes the file (and its temporary). No mtime: never trusted as is.
-        context.ledger.upsertFile({
-          path: file.path,
-          project,
-          size: file.size ?? 0,
-          sha256: file.digests.sha256 ?? "",
-          mtimeMs: null,
-          verifiedAt: null,
-        });
         const download = await context.downloader.download({
           project,
           mirrorPath: file.path,
@@ -301,7 +315,7 @@ async function bringFilesIntoPlace(
         result.bytes += download.size;
         context.recorder.wrote(file.path);
       } catch (error) {
-        result.failures.push(error instanceof Error ? error : new Error(String(error)));
+        fail(error);
       }
     }),
   );

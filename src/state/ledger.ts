@@ -201,10 +201,14 @@ export class Ledger {
     this.db.close();
   }
 
-  /** Runs `work` in one transaction. */
+  /** Runs `work` in one transaction (a savepoint when nested). */
   transaction<T>(work: () => T): T {
-    return this.write(() => this.db.transaction(work)());
+    // One wrapper for the ledger's lifetime: bun:sqlite builds a new one per `db.transaction` call.
+    this.runInTransaction ??= this.db.transaction((inner: () => unknown) => inner());
+    return this.write(() => this.runInTransaction!(work) as T);
   }
+
+  private runInTransaction: ((work: () => unknown) => unknown) | undefined;
 
   /** Runs a write; a full, read-only or failing disk becomes a StorageError naming the ledger file. */
   private write<T>(work: () => T): T {
