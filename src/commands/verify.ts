@@ -1,14 +1,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { integerFlag, type ParsedArgs } from "../cli/args.ts";
-import { parseDeletionLimit } from "../config/values.ts";
 import { openMirrorContext } from "../engine/context.ts";
 import { runVerify } from "../engine/verify.ts";
 import { type VerifySummary, verifySummaryLine } from "../engine/verify-report.ts";
 import { UsageError } from "../errors.ts";
 import { logAlways } from "../log.ts";
 import type { Command } from "./registry.ts";
-import { loadConfigLogged, withMirrorLock } from "./shared.ts";
+import { loadConfigLogged, MAX_DELETIONS_FLAG, maxDeletionsFlag, withMirrorLock } from "./shared.ts";
 
 export const verifyCommand: Command = {
   name: "verify",
@@ -22,12 +21,7 @@ export const verifyCommand: Command = {
     { name: "dry-run", help: "report only; change nothing (exit 1 when anything is wrong)" },
     { name: "json-update", help: "re-fetch every project from upstream (pages, JSON documents, new files)" },
     { name: "workers", value: true, help: "files hashed in parallel (threads; default: verifiers)" },
-    {
-      name: "max-deletions",
-      value: true,
-      metavar: "N|P%",
-      help: "allow this run to delete up to N files (or P% of the mirror), overriding the config",
-    },
+    MAX_DELETIONS_FLAG,
   ],
   async run(args: ParsedArgs) {
     const loaded = await loadConfigLogged(args);
@@ -52,18 +46,6 @@ export const verifyCommand: Command = {
     });
   },
 };
-
-/** `--max-deletions N|P%`, or undefined when not given. */
-export function maxDeletionsFlag(args: ParsedArgs) {
-  const value = args.flags.get("max-deletions");
-  if (value === undefined) return undefined;
-  const limit = typeof value === "string" ? parseDeletionLimit(value) : undefined;
-  if (!limit)
-    throw new UsageError(
-      `option '--max-deletions' needs a number of files or a percentage such as 20% (got '${value}')`,
-    );
-  return limit;
-}
 
 /** Refuses a directory that holds no mirror (a typo in `directory` must not look like an empty mirror). */
 export function requireMirror(directory: string): void {

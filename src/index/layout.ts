@@ -2,7 +2,7 @@
  * Where index pages live under `web/`, and how bandersnatch names kept page versions.
  */
 
-import { formatInteger } from "./python-compat.ts";
+import { formatInteger } from "../packaging/python-compat.ts";
 
 /**
  * A project's page directory relative to `web/`: `simple/<name>`, or with `hash-index`

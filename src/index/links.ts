@@ -4,8 +4,8 @@
  */
 
 import { HostileDataError, UpstreamError } from "../errors.ts";
+import { sortByCodePointKey, sortCodePoints } from "../packaging/python-compat.ts";
 import type { CoreMetadata, ReleaseFile } from "../upstream/types.ts";
-import { sortByCodePointKey, sortCodePoints } from "./python-compat.ts";
 
 /** What a project page needs from the `[mirror]` options. */
 export interface PageOptions {

@@ -10,9 +10,9 @@
  * (`html.escape(quote=True)`).
  */
 
+import { formatInteger, htmlEscape } from "../packaging/python-compat.ts";
 import type { ProjectPage, ReleaseFile } from "../upstream/types.ts";
 import { coreMetadataDigest, fileDigest, fileLink, type PageOptions, sortFilesByFilename } from "./links.ts";
-import { formatInteger, htmlEscape } from "./python-compat.ts";
 
 /** PEP 629 repository version bandersnatch writes; PEP 833 froze the HTML format. */
 export const HTML_REPOSITORY_VERSION = "1.0";

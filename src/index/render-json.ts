@@ -26,9 +26,9 @@
  *   `root_uri` links to the upstream URL.
  */
 
+import { type JsonValue, pythonJsonDumps, sortCodePoints } from "../packaging/python-compat.ts";
 import type { ProjectPage, ProjectStatus, ReleaseFile } from "../upstream/types.ts";
 import { coreMetadataDigest, fileDigest, fileLink, type PageOptions, sortFilesByFilename } from "./links.ts";
-import { type JsonValue, pythonJsonDumps, sortCodePoints } from "./python-compat.ts";
 
 /** The simple API version our JSON pages claim: PEP 691, 700, 714, 740, 792. */
 export const JSON_API_VERSION = "1.4";

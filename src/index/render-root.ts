@@ -12,14 +12,14 @@
  */
 
 import { normalizeName } from "../packaging/names.ts";
-import { rootHref } from "./layout.ts";
 import {
   compareCodePoints,
   formatInteger,
   htmlEscape,
   pythonJsonStringContent,
   sortCodePoints,
-} from "./python-compat.ts";
+} from "../packaging/python-compat.ts";
+import { rootHref } from "./layout.ts";
 import { HTML_REPOSITORY_VERSION } from "./render-html.ts";
 import { JSON_API_VERSION } from "./render-json.ts";
 

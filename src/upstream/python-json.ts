@@ -13,6 +13,7 @@
  * kind from the source text; `pythonJsonDumps(value)` prints integral numbers as ints.
  */
 
+import { compareCodePoints, pythonJsonString } from "../packaging/python-compat.ts";
 import { parseJsonLimited } from "./json-safety.ts";
 
 /** A float literal from the source (`1.0`, `1e5`), printed with Python's float repr. */
@@ -114,49 +115,6 @@ function pythonInt(value: number): string {
   if (Object.is(value, -0)) return "0";
   if (Number.isSafeInteger(value)) return String(value);
   return BigInt(value).toString();
-}
-
-/** UTF-16 code unit → a key that sorts in code point order (surrogates above U+E000–U+FFFF). */
-function codePointOrderKey(unit: number): number {
-  if (unit >= 0xd800 && unit <= 0xdfff) return unit + 0x2000;
-  if (unit >= 0xe000) return unit - 0x800;
-  return unit;
-}
-
-/** Python's `str` ordering: by code point. */
-export function compareCodePoints(left: string, right: string): number {
-  const length = Math.min(left.length, right.length);
-  for (let index = 0; index < length; index++) {
-    const a = left.charCodeAt(index);
-    const b = right.charCodeAt(index);
-    if (a !== b) return codePointOrderKey(a) - codePointOrderKey(b);
-  }
-  return left.length - right.length;
-}
-
-const SHORT_ESCAPES: Record<number, string> = {
-  34: '\\"',
-  92: "\\\\",
-  10: "\\n",
-  13: "\\r",
-  9: "\\t",
-  8: "\\b",
-  12: "\\f",
-};
-const NEEDS_ESCAPE = /[^ -~]|["\\]/;
-
-/** Python `json.encoder.py_encode_basestring_ascii`. */
-export function pythonJsonString(text: string): string {
-  if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
-  let out = '"';
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
-    const short = SHORT_ESCAPES[unit];
-    if (short) out += short;
-    else if (unit < 0x20 || unit > 0x7e) out += `\\u${unit.toString(16).padStart(4, "0")}`;
-    else out += text[index];
-  }
-  return `${out}"`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { PageOptions } from "../../src/index/links.ts";
-import { pythonJsonDumps } from "../../src/index/python-compat.ts";
 import { renderProjectJson } from "../../src/index/render-json.ts";
+import { pythonJsonDumps } from "../../src/packaging/python-compat.ts";
 import type { ReleaseFile } from "../../src/upstream/types.ts";
 import {
   DEFAULT_OPTIONS,

@@ -1,12 +1,13 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { HostileDataError } from "../../src/errors.ts";
+import { compareCodePoints } from "../../src/packaging/python-compat.ts";
 import {
   checkJsonApiDocument,
   fetchJsonApi,
   jsonApiFileContent,
   serializeJsonApiLikeBandersnatch,
 } from "../../src/upstream/json-api.ts";
-import { compareCodePoints, pythonFloatRepr, pythonJsonReformat } from "../../src/upstream/python-json.ts";
+import { pythonFloatRepr, pythonJsonReformat } from "../../src/upstream/python-json.ts";
 import { loopbackRules, serve, testClient } from "./fixtures.ts";
 
 const hasPython = Bun.which("python3") !== null;

@@ -6,7 +6,7 @@ import {
   pythonJsonDumps,
   pythonJsonString,
   sortCodePoints,
-} from "../../src/index/python-compat.ts";
+} from "../../src/packaging/python-compat.ts";
 
 describe("htmlEscape", () => {
   test("escapes the five characters html.escape(quote=True) escapes", () => {
