@@ -38,7 +38,7 @@ export function backoffScale(): number {
 
 export async function openMirrorContext(
   loaded: LoadedConfig,
-  _ui: { quiet: boolean },
+  ui: { quiet: boolean },
 ): Promise<OpenedMirrorContext> {
   const options = loaded.mirror;
   const scale = backoffScale();
@@ -133,6 +133,7 @@ export async function openMirrorContext(
     downloader,
     indexWriter,
     staleRetry: { attempts: 3, baseMs: 1000 * scale },
+    progress: !ui.quiet,
     http,
     rules,
     close() {

@@ -11,6 +11,7 @@ import type { IndexWriter } from "../index/writer.ts";
 import { log } from "../log.ts";
 import { normalizeName, projectNameProblem } from "../packaging/names.ts";
 import type { Downloader } from "../pipeline/downloader.ts";
+import { startProgressLine } from "../pipeline/progress.ts";
 import type { Ledger } from "../state/ledger.ts";
 import {
   checkGeneration,
@@ -43,6 +44,8 @@ export interface MirrorContext {
   downloader: Downloader;
   indexWriter: IndexWriter;
   staleRetry: StaleRetry;
+  /** Show the live progress line (on a terminal only; off with --quiet). */
+  progress?: boolean;
 }
 
 export interface MirrorRunOptions {
@@ -257,6 +260,15 @@ async function syncAll(
   let stop = false;
   let diskFailed = false;
   const projectContext = { ...context, recorder };
+  const progress = startProgressLine(
+    {
+      projectsDone: () => outcomes.size,
+      projectsTotal: () => items.length,
+      files: () => context.downloader.stats.files,
+      bytes: () => context.downloader.stats.bytes,
+    },
+    context.progress ?? false,
+  );
   const worker = async () => {
     while (!stop && next < items.length) {
       const item = items[next++]!;
@@ -280,9 +292,13 @@ async function syncAll(
       }
     }
   };
-  await Promise.all(
-    Array.from({ length: Math.min(context.options.workers, Math.max(1, items.length)) }, worker),
-  );
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(context.options.workers, Math.max(1, items.length)) }, worker),
+    );
+  } finally {
+    progress.stop();
+  }
   return outcomes;
 }
 
