@@ -62,11 +62,6 @@ export class StorageError extends BunsnatchError {
   }
 }
 
-/** A command whose issue has not landed yet. Exit 2. */
-export class NotImplementedCommandError extends BunsnatchError {
-  override readonly exitCode = 2;
-}
-
 /** Returns a one-line description of any thrown value. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message.split("\n")[0] ?? String(error);

@@ -30,10 +30,6 @@ export function setLogLevel(level: LogLevel): void {
   threshold = level;
 }
 
-export function isDebugEnabled(): boolean {
-  return LEVEL_RANK[threshold] <= LEVEL_RANK.debug;
-}
-
 /** Redirects log lines (tests capture them this way). Returns the previous sink. */
 export function setLogSink(next: (line: string) => void): (line: string) => void {
   const previous = sink;

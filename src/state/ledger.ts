@@ -75,7 +75,6 @@ export class Ledger {
     upsertFile: Statement;
     deleteFile: Statement;
     filesOfProject: Statement;
-    markVerified: Statement;
     planInsert: Statement;
     planInsertBatch: Statement;
     forgetDeletion: Statement;
@@ -112,7 +111,6 @@ export class Ledger {
       filesOfProject: db.prepare(
         "SELECT path, project, size, sha256, mtime_ms AS mtimeMs, verified_at AS verifiedAt FROM files WHERE project = ? ORDER BY path",
       ),
-      markVerified: db.prepare("UPDATE files SET verified_at = ? WHERE path = ?"),
       planInsert: db.prepare(`${PLAN_INSERT}(?, ?, ?, 0)${PLAN_UPSERT}`),
       planInsertBatch: db.prepare(
         `${PLAN_INSERT}${Array.from({ length: PLAN_BATCH_ROWS }, () => "(?, ?, ?, 0)").join(", ")}${PLAN_UPSERT}`,
@@ -327,10 +325,6 @@ export class Ledger {
 
   filesOfProject(project: string): FileRow[] {
     return this.statements.filesOfProject.all(project) as FileRow[];
-  }
-
-  markVerified(filePath: string, at: number): void {
-    this.write(() => this.statements.markVerified.run(at, filePath));
   }
 
   /** Up to `limit` file rows with a path after `afterPath`, ordered by path (keyset paging for long scans such as `verify`). */

@@ -25,10 +25,6 @@ export async function writeStatusSerial(storage: Storage, serial: number): Promi
   await storage.writeAtomic(STATUS, String(serial));
 }
 
-export async function hasStatusFile(storage: Storage): Promise<boolean> {
-  return (await storage.stat(STATUS)) !== null;
-}
-
 export type GenerationCheck = "current" | "reset";
 
 /**
