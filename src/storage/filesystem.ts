@@ -388,8 +388,19 @@ export class FilesystemStorage implements Storage {
   async flush(): Promise<void> {
     const directories = [...this.dirsToSync];
     this.dirsToSync.clear();
-    await Promise.all(directories.map((directory) => fsyncPath(directory)));
+    const mine = Promise.all(directories.map((directory) => fsyncPath(directory))).then(() => undefined);
+    // Another project's flush may have taken directories this caller's files live in: wait for
+    // those fsyncs too, or a page could become durable before the files it lists.
+    const pending = [...this.flushesInFlight];
+    this.flushesInFlight.add(mine);
+    try {
+      await Promise.all([mine, ...pending]);
+    } finally {
+      this.flushesInFlight.delete(mine);
+    }
   }
+
+  private readonly flushesInFlight = new Set<Promise<void>>();
 }
 
 /**

@@ -101,3 +101,16 @@ describe("FilesystemStorage errors", () => {
     expect(String(error.message)).toContain("permission denied");
   });
 });
+
+describe("FilesystemStorage flush", () => {
+  test("a flush that finds nothing to do still waits for directory fsyncs another flush started", async () => {
+    const durable = new FilesystemStorage(root, { fsync: true });
+    await durable.writeAtomic("web/packages/aa/bb/one.whl", "1");
+    const order: string[] = [];
+    const first = durable.flush().then(() => order.push("first"));
+    // Nothing is left for this one to fsync itself: the first flush took the directory.
+    const second = durable.flush().then(() => order.push("second"));
+    await Promise.all([first, second]);
+    expect(order).toEqual(["first", "second"]);
+  });
+});
