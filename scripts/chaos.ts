@@ -20,6 +20,7 @@ import {
   cliCommand,
   cliEnvironment,
   isVolatile,
+  mirrorConfigText,
   runCli,
   temporaryFiles,
   treeOf,
@@ -226,19 +227,10 @@ async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "bunsnatch-chaos-"));
   const directory = path.join(root, "mirror");
   const configPath = path.join(root, "bunsnatch.conf");
+  // Rounds remove projects and files; the safety valve is tested elsewhere.
   fs.writeFileSync(
     configPath,
-    [
-      "[mirror]",
-      `directory = ${directory}`,
-      `master = ${upstream.indexUrl}`,
-      "allow-non-https = true",
-      "workers = 4",
-      "timeout = 10",
-      // Rounds remove projects and files; the safety valve is tested elsewhere.
-      "max-deletions = 100%",
-      "",
-    ].join("\n"),
+    mirrorConfigText(directory, upstream.indexUrl, "timeout = 10\nmax-deletions = 100%"),
   );
   console.log(
     `chaos: seed ${settings.seed}, ${settings.rounds} rounds, ${upstream.listProjects().length} projects, ${directory}`,

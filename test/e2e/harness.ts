@@ -81,6 +81,32 @@ export interface MirrorFixture {
   close(): Promise<void>;
 }
 
+/**
+ * A test config: `[mirror]` with the test defaults (loopback master over http, 4 workers,
+ * short timeouts) plus `extraMirror` lines, which override a default of the same name
+ * (configparser forbids duplicates), then `sections`.
+ */
+export function mirrorConfigText(directory: string, master: string, extraMirror = "", sections = ""): string {
+  const defaults: [string, string][] = [
+    ["directory", directory],
+    ["master", master],
+    ["allow-non-https", "true"],
+    ["workers", "4"],
+    ["timeout", "5"],
+    ["global-timeout", "60"],
+  ];
+  const overridden = new Set(
+    extraMirror
+      .split("\n")
+      .map((line) => /^([^\s=]+)\s*=/.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined),
+  );
+  const lines = defaults
+    .filter(([name]) => !overridden.has(name))
+    .map(([name, value]) => `${name} = ${value}`);
+  return ["[mirror]", ...lines, extraMirror, "", sections, ""].join("\n");
+}
+
 export interface FixtureOptions {
   upstream?: UpstreamOptions;
   /** Extra `[mirror]` lines. */
@@ -100,25 +126,7 @@ export async function createFixture(options: FixtureOptions = {}): Promise<Mirro
     directory,
     configPath,
     writeConfig(extraMirror = "", sections = "") {
-      const defaults: [string, string][] = [
-        ["directory", directory],
-        ["master", upstream.indexUrl],
-        ["allow-non-https", "true"],
-        ["workers", "4"],
-        ["timeout", "5"],
-        ["global-timeout", "60"],
-      ];
-      // Extra lines override the defaults of the same name (configparser forbids duplicates).
-      const overridden = new Set(
-        extraMirror
-          .split("\n")
-          .map((line) => /^([^\s=]+)\s*=/.exec(line)?.[1])
-          .filter((name): name is string => name !== undefined),
-      );
-      const lines = defaults
-        .filter(([name]) => !overridden.has(name))
-        .map(([name, value]) => `${name} = ${value}`);
-      fs.writeFileSync(configPath, ["[mirror]", ...lines, extraMirror, "", sections, ""].join("\n"));
+      fs.writeFileSync(configPath, mirrorConfigText(directory, upstream.indexUrl, extraMirror, sections));
     },
     run(args, runOptions) {
       return runCli(["-c", configPath, ...args], runOptions);

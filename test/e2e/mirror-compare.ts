@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { TestUpstream } from "../upstream/index.ts";
-import { isVolatile, runCli, treeOf } from "./harness.ts";
+import { isVolatile, mirrorConfigText, runCli, treeOf } from "./harness.ts";
 
 /**
  * Mirrors `upstream` into a fresh scratch directory with faults off (the caller
@@ -23,19 +23,7 @@ export async function cleanMirrorTree(
   try {
     const directory = path.join(root, "mirror");
     const configPath = path.join(root, "bunsnatch.conf");
-    fs.writeFileSync(
-      configPath,
-      [
-        "[mirror]",
-        `directory = ${directory}`,
-        `master = ${upstream.indexUrl}`,
-        "allow-non-https = true",
-        "workers = 4",
-        "timeout = 5",
-        extraMirror,
-        "",
-      ].join("\n"),
-    );
+    fs.writeFileSync(configPath, mirrorConfigText(directory, upstream.indexUrl, extraMirror));
     const result = await runCli(["-c", configPath, "mirror"]);
     if (result.code !== 0) {
       throw new Error(

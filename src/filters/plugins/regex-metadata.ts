@@ -23,6 +23,19 @@ export interface RegexRule {
   patterns: PythonMatcher[];
 }
 
+/**
+ * The rules of an enabled plugin's section, or null (with a warning) when the section
+ * holds none, so the plugin does nothing.
+ */
+export function readEnabledRegexRules(loader: LoaderContext, section: string): RegexRule[] | null {
+  const rules = readRegexRules(loader, section);
+  if (rules.length > 0) return rules;
+  loader.warnings.push(
+    `${loader.ini.fileName}: ${section} is enabled but [${section}] has no rule; it does nothing`,
+  );
+  return null;
+}
+
 /** Reads the section's own keys as rules; ConfigError for a bad regex. */
 export function readRegexRules(loader: LoaderContext, section: string): RegexRule[] {
   const { ini } = loader;

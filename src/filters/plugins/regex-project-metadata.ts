@@ -6,7 +6,7 @@
 
 import type { PluginDefinition } from "../loader-context.ts";
 import type { MetadataPlugin } from "../types.ts";
-import { describeRegexRules, passesRegexRule, readRegexRules } from "./regex-metadata.ts";
+import { describeRegexRules, passesRegexRule, readEnabledRegexRules } from "./regex-metadata.ts";
 
 const SECTION = "regex_project_metadata";
 
@@ -15,13 +15,8 @@ export const regexProjectMetadata: PluginDefinition = {
   stage: "metadata",
   isConfigured: (ini) => ini.hasSection(SECTION) && ini.ownOptionNames(SECTION).length > 0,
   create(loader): MetadataPlugin | null {
-    const rules = readRegexRules(loader, SECTION);
-    if (rules.length === 0) {
-      loader.warnings.push(
-        `${loader.ini.fileName}: ${SECTION} is enabled but [${SECTION}] has no rule; it does nothing`,
-      );
-      return null;
-    }
+    const rules = readEnabledRegexRules(loader, SECTION);
+    if (!rules) return null;
     return {
       name: SECTION,
       stage: "metadata",

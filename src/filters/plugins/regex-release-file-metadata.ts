@@ -8,7 +8,12 @@
 
 import type { PluginDefinition } from "../loader-context.ts";
 import type { ReleaseFilePlugin } from "../types.ts";
-import { describeRegexRules, passesRegexRule, readRegexRules, rulesNeedInfo } from "./regex-metadata.ts";
+import {
+  describeRegexRules,
+  passesRegexRule,
+  readEnabledRegexRules,
+  rulesNeedInfo,
+} from "./regex-metadata.ts";
 
 const SECTION = "regex_release_file_metadata";
 
@@ -17,13 +22,8 @@ export const regexReleaseFileMetadata: PluginDefinition = {
   stage: "release_file",
   isConfigured: (ini) => ini.hasSection(SECTION) && ini.ownOptionNames(SECTION).length > 0,
   create(loader): ReleaseFilePlugin | null {
-    const rules = readRegexRules(loader, SECTION);
-    if (rules.length === 0) {
-      loader.warnings.push(
-        `${loader.ini.fileName}: ${SECTION} is enabled but [${SECTION}] has no rule; it does nothing`,
-      );
-      return null;
-    }
+    const rules = readEnabledRegexRules(loader, SECTION);
+    if (!rules) return null;
     return {
       name: SECTION,
       stage: "release_file",
