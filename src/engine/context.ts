@@ -21,6 +21,9 @@ import { checkFileUrl, fileRedirectRule, type UrlRules, urlRulesFromOptions } fr
 import type { ChangeFeed, UpstreamSource } from "./ports.ts";
 import type { MirrorContext } from "./run.ts";
 
+/** Ledger key present while a command works on the mirror (its PID); left behind by a killed run. */
+const RUN_OPEN_KEY = "run_open";
+
 export interface OpenedMirrorContext extends MirrorContext {
   http: HttpClient;
   rules: UrlRules;
@@ -44,6 +47,9 @@ export async function openMirrorContext(
   const scale = backoffScale();
   const storage = new FilesystemStorage(options.directory, { fsync: options.fsync });
   const ledger = Ledger.open(options.directory);
+  // A run that did not reach close() (killed, crashed) may have left temporary files.
+  storage.setLeftoversPossible(ledger.getMeta(RUN_OPEN_KEY) !== undefined);
+  ledger.setMeta(RUN_OPEN_KEY, String(process.pid));
   const http = new HttpClient({
     timeoutSeconds: options.timeout,
     globalTimeoutSeconds: options.globalTimeout,
@@ -137,6 +143,11 @@ export async function openMirrorContext(
     http,
     rules,
     close() {
+      try {
+        ledger.deleteMeta(RUN_OPEN_KEY);
+      } catch {
+        // A full or read-only disk (already reported): the next run just sweeps for leftovers.
+      }
       ledger.close();
     },
   };

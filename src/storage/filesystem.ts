@@ -83,6 +83,12 @@ export class FilesystemStorage implements Storage {
   private readonly dirsToSync = new Set<string>();
   /** Temporary files this process is writing; any other `.<name>.<random>.part` is a killed run's. */
   private readonly ownTemporaries = new Set<string>();
+  /**
+   * Whether a killed run may have left temporary files. When the previous run ended
+   * cleanly there are none, and the sweep (a directory listing per staged file; the
+   * root index's is `web/simple`, 800,000 entries at PyPI's size) is skipped.
+   */
+  private leftoversPossible = true;
 
   constructor(directory: string, options: FilesystemStorageOptions = {}) {
     this.root = path.resolve(directory);
@@ -161,6 +167,11 @@ export class FilesystemStorage implements Storage {
     }
   }
 
+  /** Tells the storage whether a previous run may have left temporary files behind. */
+  setLeftoversPossible(possible: boolean): void {
+    this.leftoversPossible = possible;
+  }
+
   /** Forgets a temporary file of ours once it is published or removed. */
   temporaryDone(tempPath: string): void {
     this.ownTemporaries.delete(tempPath);
@@ -172,6 +183,7 @@ export class FilesystemStorage implements Storage {
    * temporary file that is not this process's a leftover.
    */
   private async removeStaleTemporaries(finalPath: string): Promise<void> {
+    if (!this.leftoversPossible) return;
     const directory = path.dirname(finalPath);
     const prefix = `.${path.basename(finalPath)}.`;
     let names: string[];
