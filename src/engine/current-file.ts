@@ -44,6 +44,14 @@ export async function checkCurrent(
     return { current: true, row: { ...row, project }, reread: false };
   }
 
+  const present = (sha256: string, mtimeMs: number, verifiedAt: number | null): FileRow => ({
+    path: wanted.path,
+    project,
+    size: stat.size,
+    sha256,
+    mtimeMs,
+    verifiedAt,
+  });
   const mtimeMatchesUpload =
     wanted.mtime !== null && Math.abs(stat.mtimeMs - wanted.mtime.getTime()) <= MTIME_TOLERANCE_MS;
   if (
@@ -52,18 +60,7 @@ export async function checkCurrent(
     expectedSha256 !== undefined &&
     wanted.size !== null
   ) {
-    return {
-      current: true,
-      row: {
-        path: wanted.path,
-        project,
-        size: stat.size,
-        sha256: expectedSha256,
-        mtimeMs: stat.mtimeMs,
-        verifiedAt: null,
-      },
-      reread: false,
-    };
+    return { current: true, row: present(expectedSha256, stat.mtimeMs, null), reread: false };
   }
 
   const hasher = new MultiHasher(Object.keys(wanted.digests));
@@ -75,16 +72,5 @@ export async function checkCurrent(
     await context.storage.setMtime(wanted.path, wanted.mtime);
     mtimeMs = (await context.storage.stat(wanted.path))?.mtimeMs ?? wanted.mtime.getTime();
   }
-  return {
-    current: true,
-    row: {
-      path: wanted.path,
-      project,
-      size: stat.size,
-      sha256: digests.sha256!,
-      mtimeMs,
-      verifiedAt: Date.now(),
-    },
-    reread: true,
-  };
+  return { current: true, row: present(digests.sha256!, mtimeMs, Date.now()), reread: true };
 }

@@ -10,6 +10,7 @@
  * than loaded whole, unless a plan is long enough that one load is cheaper.
  */
 
+import type { FilterSet } from "../filters/types.ts";
 import { log } from "../log.ts";
 import { normalizeName } from "../packaging/names.ts";
 import type { Ledger, StoredPlan } from "../state/ledger.ts";
@@ -18,7 +19,7 @@ import type { Storage } from "../storage/storage.ts";
 import type { ProjectSink } from "../upstream/change-feed.ts";
 import { HeldSnapshot } from "../upstream/held-snapshot.ts";
 import type { RemovalEvent } from "../upstream/types.ts";
-import type { ChangeFeed, HeldProjects, ProjectFilters } from "./ports.ts";
+import type { ChangeFeed, HeldProjects } from "./ports.ts";
 import type { PlannedItem } from "./project-sync.ts";
 
 export interface RunPlan {
@@ -39,7 +40,7 @@ export interface PlanInputs {
   storage: Storage;
   ledger: Ledger;
   feed: ChangeFeed;
-  filters: ProjectFilters;
+  filters: FilterSet;
   statusSerial: number;
   forceCheck: boolean;
 }
@@ -245,7 +246,7 @@ function* mapped<T, U>(values: readonly T[], map: (value: T) => U): Generator<U>
 }
 
 /** Records the filter fingerprint once a run has applied it everywhere. */
-export function recordFilterFingerprint(ledger: Ledger, filters: ProjectFilters): void {
+export function recordFilterFingerprint(ledger: Ledger, filters: FilterSet): void {
   ledger.setMeta(FINGERPRINT_KEY, filters.fingerprint);
   ledger.setMeta(APPLYING_KEY, filters.fingerprint);
 }

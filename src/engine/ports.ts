@@ -3,7 +3,6 @@
  * each stage can be swapped (tests, S3) without the engine knowing.
  */
 
-import type { FilterSet } from "../filters/types.ts";
 import type { FeedOutcome, ProjectSink } from "../upstream/change-feed.ts";
 import type { JsonApiDocument, ProjectPage } from "../upstream/types.ts";
 
@@ -14,9 +13,6 @@ export interface UpstreamSource {
   /** The JSON API document and the bytes to save, or "gone". */
   fetchJsonApi(name: string): Promise<{ document: JsonApiDocument; serial: number; saved: string } | "gone">;
 }
-
-/** The filter decisions the engine asks for (implemented by `filters/`). */
-export type ProjectFilters = FilterSet;
 
 /** What the mirror already holds, for change-feed diffs. */
 export interface HeldProjects {

@@ -6,6 +6,7 @@
 
 import type { MirrorOptions } from "../config/types.ts";
 import { BunsnatchError, HostileDataError, StorageError } from "../errors.ts";
+import type { FilterSet } from "../filters/types.ts";
 import type { IndexWriter } from "../index/writer.ts";
 import { log } from "../log.ts";
 import type { Downloader } from "../pipeline/downloader.ts";
@@ -13,7 +14,7 @@ import type { FileRow, Ledger } from "../state/ledger.ts";
 import type { Storage } from "../storage/storage.ts";
 import type { JsonApiDocument, ProjectPage } from "../upstream/types.ts";
 import { checkCurrent } from "./current-file.ts";
-import type { ProjectFilters, UpstreamSource } from "./ports.ts";
+import type { UpstreamSource } from "./ports.ts";
 import type { RunRecorder } from "./recorder.ts";
 import { type WantedFile, wantedFiles } from "./wanted-files.ts";
 
@@ -29,7 +30,7 @@ export interface ProjectSyncContext {
   storage: Storage;
   ledger: Ledger;
   source: UpstreamSource;
-  filters: ProjectFilters;
+  filters: FilterSet;
   downloader: Downloader;
   indexWriter: IndexWriter;
   staleRetry: StaleRetry;

@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import type { DeletionLimit, MirrorOptions } from "../config/types.ts";
 import { StorageError } from "../errors.ts";
+import type { FilterSet } from "../filters/types.ts";
 import type { IndexWriter } from "../index/writer.ts";
 import { log } from "../log.ts";
 import { normalizeName, projectNameProblem } from "../packaging/names.ts";
@@ -28,7 +29,7 @@ import { adoptExistingMirror } from "./adopt.ts";
 import { applyQueuedDeletions } from "./deletions.ts";
 import { prepareDiffFiles, writeDiffFiles } from "./diff-file.ts";
 import { makePlan, recordFilterFingerprint } from "./planner.ts";
-import type { ChangeFeed, ProjectFilters, UpstreamSource } from "./ports.ts";
+import type { ChangeFeed, UpstreamSource } from "./ports.ts";
 import { type PlannedItem, type ProjectOutcome, type StaleRetry, syncProject } from "./project-sync.ts";
 import { RunRecorder } from "./recorder.ts";
 import { writeRootIndex } from "./root-index.ts";
@@ -40,7 +41,7 @@ export interface MirrorContext {
   ledger: Ledger;
   source: UpstreamSource;
   feed: ChangeFeed;
-  filters: ProjectFilters;
+  filters: FilterSet;
   downloader: Downloader;
   indexWriter: IndexWriter;
   staleRetry: StaleRetry;

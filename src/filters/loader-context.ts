@@ -21,6 +21,11 @@ export interface LoaderContext {
   requirementFiles(): RequirementFiles;
 }
 
+/** Projects listed in `[allowlist] packages`, by normalized name: the size and version-count filters exempt them. */
+export function allowlistedProjects(loader: LoaderContext): Set<string> {
+  return new Set(loader.packageRequirements("allowlist").map((requirement) => requirement.normalizedName));
+}
+
 /** One filter plugin, as the registry knows it. */
 export interface PluginDefinition {
   /** The `[plugins] enabled` name. */

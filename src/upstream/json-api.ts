@@ -17,7 +17,7 @@ import { refuse } from "./hostile.ts";
 import { DEFAULT_JSON_MAX_BYTES, type HttpClient, redactUrl } from "./http.ts";
 import { isJsonObject } from "./json-safety.ts";
 import { checkNameRedirect } from "./project-page.ts";
-import { pythonJsonDumps, pythonJsonReformat } from "./python-json.ts";
+import { pythonJsonDumpsIndented, pythonJsonReformat } from "./python-json.ts";
 import type { JsonApiDocument } from "./types.ts";
 import type { UrlRules } from "./url-rules.ts";
 
@@ -172,5 +172,5 @@ export function jsonApiFileContent(text: string, url = "JSON API document"): str
  * text is at hand: only it can tell `1.0` from `1`.
  */
 export function serializeJsonApiLikeBandersnatch(document: unknown): string {
-  return pythonJsonDumps(document);
+  return pythonJsonDumpsIndented(document);
 }

@@ -7,12 +7,13 @@
 /** Deepest nesting of arrays and objects we accept; PyPI's documents nest 4–5 deep. */
 export const MAX_JSON_DEPTH = 64;
 
-const OPEN_BRACKET = 0x5b;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACKET = 0x5d;
-const CLOSE_BRACE = 0x7d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
+/** JSON's structural characters, as UTF-16 code units and UTF-8 bytes alike (they are ASCII). */
+export const OPEN_BRACKET = 0x5b;
+export const OPEN_BRACE = 0x7b;
+export const CLOSE_BRACKET = 0x5d;
+export const CLOSE_BRACE = 0x7d;
+export const QUOTE = 0x22;
+export const BACKSLASH = 0x5c;
 
 /**
  * The deepest array/object nesting in `text`, stopping early (returning a value

@@ -10,7 +10,7 @@
  *
  * JavaScript numbers cannot tell `1.0` from `1` nor hold big integers, so the
  * exact path is `pythonJsonReformat(text)`, which keeps each number literal's
- * kind from the source text; `pythonJsonDumps(value)` prints integral numbers as ints.
+ * kind from the source text; `pythonJsonDumpsIndented(value)` prints integral numbers as ints.
  */
 
 import { compareCodePoints, pythonJsonString } from "../packaging/python-compat.ts";
@@ -44,16 +44,16 @@ export function pythonJsonReformat(text: string): string {
       return parsed;
     },
   });
-  return pythonJsonDumps(value);
+  return pythonJsonDumpsIndented(value);
 }
 
 /**
  * Serializes a JSON value as Python's `json.dumps(value, indent=4, sort_keys=True)`.
  * Integral numbers print as ints, other numbers with Python's float repr.
  *
- * @example pythonJsonDumps({ b: [1, 2], a: {} }) // '{\n    "a": {},\n    "b": [\n        1,\n        2\n    ]\n}'
+ * @example pythonJsonDumpsIndented({ b: [1, 2], a: {} }) // '{\n    "a": {},\n    "b": [\n        1,\n        2\n    ]\n}'
  */
-export function pythonJsonDumps(value: unknown): string {
+export function pythonJsonDumpsIndented(value: unknown): string {
   const parts: string[] = [];
   write(value, 0, parts);
   return parts.join("");

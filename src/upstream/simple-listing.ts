@@ -12,7 +12,15 @@
  */
 
 import { isUtf8 } from "node:buffer";
-import { MAX_JSON_DEPTH } from "./json-safety.ts";
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  MAX_JSON_DEPTH,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from "./json-safety.ts";
 
 /** What the listing scanner reports per element of `projects`. */
 export interface ListingHandlers {
@@ -48,12 +56,6 @@ export class ListingFormatError extends Error {
   }
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 const COLON = 0x3a;
 const MINUS = 0x2d;

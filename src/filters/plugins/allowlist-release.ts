@@ -7,31 +7,10 @@
  * dropped every release of every project).
  */
 
-import type { PluginDefinition } from "../loader-context.ts";
-import { anyRequirementContains, describeRequirements, indexRequirements } from "../requirements.ts";
-import type { ReleasePlugin } from "../types.ts";
+import { listed, packageListReleasePlugin } from "./package-list-release.ts";
 
-export const allowlistRelease: PluginDefinition = {
-  name: "allowlist_release",
-  stage: "release",
-  isConfigured: (ini) => ini.hasSection("allowlist") && ini.get("allowlist", "packages") !== undefined,
-  create(loader): ReleasePlugin | null {
-    const requirements = loader.packageRequirements("allowlist");
-    if (requirements.length === 0) {
-      loader.warnings.push(
-        `${loader.ini.fileName}: allowlist_release is enabled but [allowlist] packages is empty; it does nothing`,
-      );
-      return null;
-    }
-    const index = indexRequirements(requirements);
-    return {
-      name: "allowlist_release",
-      stage: "release",
-      settings: { requirements: describeRequirements(requirements) },
-      select(project, versions) {
-        const forProject = index.get(project.page.name) ?? [];
-        return versions.filter((version) => anyRequirementContains(forProject, version));
-      },
-    };
-  },
-};
+export const allowlistRelease = packageListReleasePlugin(
+  "allowlist_release",
+  "allowlist",
+  (forProject, versions) => versions.filter((version) => listed(forProject, version)),
+);

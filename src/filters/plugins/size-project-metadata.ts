@@ -9,7 +9,7 @@
  */
 
 import { configError, readOption } from "../config.ts";
-import type { PluginDefinition } from "../loader-context.ts";
+import { allowlistedProjects, type PluginDefinition } from "../loader-context.ts";
 import { parseHumanSize } from "../sizes.ts";
 import type { MetadataPlugin, ProjectContext } from "../types.ts";
 
@@ -33,9 +33,7 @@ export const sizeProjectMetadata: PluginDefinition = {
       throw configError(ini, SECTION, "max_package_size", "expected a size in bytes or like 500M, 1G", text);
     }
     if (maxBytes <= 0) return null;
-    const exempt = new Set(
-      loader.packageRequirements("allowlist").map((requirement) => requirement.normalizedName),
-    );
+    const exempt = allowlistedProjects(loader);
     return {
       name: SECTION,
       stage: "metadata",

@@ -8,7 +8,7 @@
  */
 
 import { configError, parseCountOption, readOption } from "../config.ts";
-import type { PluginDefinition } from "../loader-context.ts";
+import { allowlistedProjects, type PluginDefinition } from "../loader-context.ts";
 import type { MetadataPlugin, ProjectContext } from "../types.ts";
 
 const SECTION = "versions_count_project_metadata";
@@ -40,9 +40,7 @@ export const versionsCountProjectMetadata: PluginDefinition = {
       );
       return null;
     }
-    const exempt = new Set(
-      loader.packageRequirements("allowlist").map((requirement) => requirement.normalizedName),
-    );
+    const exempt = allowlistedProjects(loader);
     return {
       name: SECTION,
       stage: "metadata",
